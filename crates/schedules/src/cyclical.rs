@@ -1,0 +1,110 @@
+//! Cyclical learning rates (Smith, "Cyclical Learning Rates for Training Neural Networks").
+
+use std::f64::consts::PI;
+
+use serde::{Deserialize, Serialize};
+
+use crate::Schedule;
+use crate::error::{Check, ScheduleError};
+
+/// How the amplitude of each cycle is scaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CyclicalMode {
+    /// Full amplitude in every cycle: `f = 1`.
+    #[default]
+    Triangular,
+    /// The amplitude halves every cycle: `f = 1 / 2^(c − 1)`.
+    Triangular2,
+    /// The amplitude decays every step: `f = gamma^t`.
+    ExpRange,
+}
+
+/// The shape of the rise and fall within one cycle, for `x ∈ [0, 1]` (0 at the peak).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Window {
+    /// Linear: `w = max(0, 1 − x)`.
+    #[default]
+    Triangular,
+    /// Parabolic: `w = 1 − x²`.
+    Welch,
+    /// Sinusoidal: `w = ½(1 + cos(πx))`.
+    Hann,
+}
+
+/// `kind = "cyclical"`: the rate moves between `base_lr` and `max_lr`, `step_size` steps up and
+/// `step_size` steps down.
+///
+/// `c = ⌊1 + t / (2·step_size)⌋`, `x = |t / step_size − 2c + 1|`,
+/// `lr = base_lr + (max_lr − base_lr) · w(x) · f`, with the window `w` and the scale `f` of
+/// [`Window`] and [`CyclicalMode`].
+///
+/// Counterparts: PyTorch `CyclicLR(base_lr, max_lr, step_size_up = step_size_down = step_size,
+/// mode, gamma)` for the triangular window; TensorFlow Addons `CyclicalLearningRate`. The Welch
+/// and Hann windows are the other two shapes of Smith's paper.
+///
+/// ```
+/// use schedules::{Cyclical, CyclicalMode, Schedule, Window};
+/// let clr = Cyclical {
+///     base_lr: 0.001, max_lr: 0.006, step_size: 2000,
+///     mode: CyclicalMode::Triangular, gamma: 1.0, window: Window::Triangular,
+/// };
+/// assert_eq!(clr.lr(0), 0.001);
+/// assert_eq!(clr.lr(2000), 0.006);
+/// assert_eq!(clr.lr(4000), 0.001);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cyclical {
+    /// The bottom of every cycle.
+    pub base_lr: f64,
+    /// The top of the first cycle.
+    pub max_lr: f64,
+    /// Steps in half a cycle.
+    pub step_size: u64,
+    /// Amplitude scaling (default `triangular`).
+    #[serde(default)]
+    pub mode: CyclicalMode,
+    /// Per-step amplitude decay for `exp_range`, in `(0, 1]` (default 1).
+    #[serde(default = "crate::defaults::one_f64")]
+    pub gamma: f64,
+    /// Shape of a cycle (default `triangular`).
+    #[serde(default)]
+    pub window: Window,
+}
+
+impl Schedule for Cyclical {
+    fn lr(&self, t: u64) -> f64 {
+        let (t, half) = (t as f64, self.step_size as f64);
+        let cycle = (1.0 + t / (2.0 * half)).floor();
+        let x = (t / half - 2.0 * cycle + 1.0).abs();
+        let w = match self.window {
+            Window::Triangular => (1.0 - x).max(0.0),
+            Window::Welch => 1.0 - x * x,
+            Window::Hann => 0.5 * (1.0 + (PI * x).cos()),
+        };
+        let f = match self.mode {
+            CyclicalMode::Triangular => 1.0,
+            CyclicalMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
+            CyclicalMode::ExpRange => self.gamma.powf(t),
+        };
+        self.base_lr + (self.max_lr - self.base_lr) * w * f
+    }
+
+    fn bounds(&self) -> (f64, f64) {
+        (self.base_lr, self.max_lr)
+    }
+
+    fn validate(&self) -> Result<(), ScheduleError> {
+        let c = Check("cyclical");
+        c.positive("base_lr", self.base_lr)?;
+        c.positive("max_lr", self.max_lr)?;
+        c.greater("max_lr", self.max_lr, "base_lr", self.base_lr)?;
+        c.steps("step_size", self.step_size)?;
+        if !(self.gamma > 0.0 && self.gamma <= 1.0) {
+            return Err(c.err("gamma", self.gamma, "must be greater than 0 and at most 1"));
+        }
+        Ok(())
+    }
+}

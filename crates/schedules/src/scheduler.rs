@@ -1,0 +1,123 @@
+//! The adapter that makes any [`Policy`] a Burn [`LrScheduler`].
+
+use burn_optim::LearningRate;
+use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
+
+use crate::plateau::{PlateauHandle, PlateauState};
+use crate::{Policy, ScheduleConfig};
+
+/// A Burn [`LrScheduler`] over a [`Policy`]: the n-th call of `step()` returns `lr(n − 1)`, so
+/// the first returns `lr(0)`, as Burn's own schedulers do.
+///
+/// `to_record` holds the step count and, for `plateau`, the whole reduce-on-plateau state, so a
+/// scheduler restored from a record at any step continues exactly. Build one with
+/// [`ScheduleConfig::build`] or [`Scheduler::new`].
+///
+/// ```
+/// use burn_optim::lr_scheduler::LrScheduler;
+/// use schedules::ScheduleConfig;
+///
+/// let config: ScheduleConfig = toml::from_str(
+///     "kind = 'step'\ninitial_lr = 1.0\ngamma = 0.5\nstep_size = 2",
+/// ).unwrap();
+/// let mut scheduler = config.build().unwrap();
+/// assert_eq!([scheduler.step(), scheduler.step(), scheduler.step()], [1.0, 1.0, 0.5]);
+///
+/// let record = scheduler.to_record();
+/// let mut resumed = config.build().unwrap();
+/// resumed.load_record(record);
+/// assert_eq!(resumed.step(), scheduler.step());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scheduler {
+    policy: Policy,
+    steps: u64,
+    plateau: Option<PlateauHandle>,
+}
+
+const STEPS: &str = "steps";
+const P_LR: &str = "plateau.lr";
+const P_BEST: &str = "plateau.best";
+const P_BAD: &str = "plateau.num_bad_epochs";
+const P_COOLDOWN: &str = "plateau.cooldown_counter";
+const P_REPORTS: &str = "plateau.reports";
+
+impl Scheduler {
+    /// Wraps a validated policy; a `plateau` policy gets its metric handle here.
+    pub fn new(policy: Policy) -> Self {
+        let plateau = match policy.config() {
+            ScheduleConfig::Plateau(p) => Some(PlateauHandle::new(p.clone())),
+            _ => None,
+        };
+        Self {
+            policy,
+            steps: 0,
+            plateau,
+        }
+    }
+
+    /// The handle through which the training loop reports a metric, for `plateau` schedules.
+    pub fn plateau(&self) -> Option<PlateauHandle> {
+        self.plateau.clone()
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// How many times `step()` has been called.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The rate the next `step()` will return, without stepping.
+    pub fn peek(&self) -> LearningRate {
+        match &self.plateau {
+            Some(handle) => handle.lr(),
+            None => self.policy.lr(self.steps),
+        }
+    }
+}
+
+impl LrScheduler for Scheduler {
+    fn step(&mut self) -> LearningRate {
+        let lr = self.peek();
+        self.steps += 1;
+        lr
+    }
+
+    fn to_record(&self) -> LrSchedulerRecord {
+        let record = LrSchedulerRecord::new().with_scalar(STEPS, self.steps);
+        match &self.plateau {
+            Some(handle) => {
+                let s = handle.state();
+                record
+                    .with_scalar(P_LR, s.lr)
+                    .with_scalar(P_BEST, s.best)
+                    .with_scalar(P_BAD, s.num_bad_epochs)
+                    .with_scalar(P_COOLDOWN, s.cooldown_counter)
+                    .with_scalar(P_REPORTS, s.reports)
+            }
+            None => record,
+        }
+    }
+
+    /// Restores the state saved by `to_record`; a record lacking a field leaves that part of the
+    /// state as it was, as Burn's own schedulers do.
+    fn load_record(&mut self, record: LrSchedulerRecord) {
+        if let Some(steps) = record.scalar::<u64>(STEPS) {
+            self.steps = steps;
+        }
+        if let Some(handle) = &self.plateau {
+            let old = handle.state();
+            handle.set_state(PlateauState {
+                lr: record.scalar(P_LR).unwrap_or(old.lr),
+                best: record.scalar(P_BEST).unwrap_or(old.best),
+                num_bad_epochs: record.scalar(P_BAD).unwrap_or(old.num_bad_epochs),
+                cooldown_counter: record.scalar(P_COOLDOWN).unwrap_or(old.cooldown_counter),
+                reports: record.scalar(P_REPORTS).unwrap_or(old.reports),
+            });
+        }
+    }
+}
