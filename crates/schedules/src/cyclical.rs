@@ -76,9 +76,11 @@ pub struct Cyclical {
 
 impl Schedule for Cyclical {
     fn lr(&self, t: u64) -> f64 {
-        let (t, half) = (t as f64, self.step_size as f64);
-        let cycle = (1.0 + t / (2.0 * half)).floor();
-        let x = (t / half - 2.0 * cycle + 1.0).abs();
+        // c and x in integers first: t/s − 2c + 1 = r/s − 1 with r = t mod 2s, which stays exact
+        // for any t where the float form loses x to cancellation.
+        let period = 2 * self.step_size;
+        let cycle = (t / period + 1) as f64;
+        let x = ((t % period) as f64 / self.step_size as f64 - 1.0).abs();
         let w = match self.window {
             Window::Triangular => (1.0 - x).max(0.0),
             Window::Welch => 1.0 - x * x,
@@ -87,7 +89,7 @@ impl Schedule for Cyclical {
         let f = match self.mode {
             CyclicalMode::Triangular => 1.0,
             CyclicalMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
-            CyclicalMode::ExpRange => self.gamma.powf(t),
+            CyclicalMode::ExpRange => self.gamma.powf(t as f64),
         };
         self.base_lr + (self.max_lr - self.base_lr) * w * f
     }

@@ -148,7 +148,10 @@ impl Schedule for OneCycle {
         let mut start = 0.0;
         for &(end, _, _) in &phases[..n] {
             if end <= start {
-                let ends: Vec<String> = phases[..n].iter().map(|p| p.0.to_string()).collect();
+                let ends: Vec<String> = phases[..n]
+                    .iter()
+                    .map(|p| ((p.0 * 1e6).round() / 1e6).to_string())
+                    .collect();
                 return Err(c.err(
                     "pct_start",
                     self.pct_start,

@@ -41,13 +41,15 @@ pub struct Polynomial {
 
 impl Schedule for Polynomial {
     fn lr(&self, t: u64) -> f64 {
+        // 1 − s/D as (D − s)/D with D − s in integers, so it never dips below 0 for huge t.
         let (s, d) = if self.cycle {
             let periods = t.div_ceil(self.total_steps).max(1);
-            (t as f64, self.total_steps as f64 * periods as f64)
+            (t as u128, self.total_steps as u128 * periods as u128)
         } else {
-            (t.min(self.total_steps) as f64, self.total_steps as f64)
+            (t.min(self.total_steps) as u128, self.total_steps as u128)
         };
-        (self.initial_lr - self.end_lr) * (1.0 - s / d).powf(self.power) + self.end_lr
+        let remaining = (d - s) as f64 / d as f64;
+        (self.initial_lr - self.end_lr) * remaining.powf(self.power) + self.end_lr
     }
 
     fn bounds(&self) -> (f64, f64) {
