@@ -94,7 +94,11 @@ pub struct Linear {
 
 impl Schedule for Linear {
     fn lr(&self, t: u64) -> f64 {
-        let frac = t.min(self.total_steps) as f64 / self.total_steps as f64;
+        if t >= self.total_steps {
+            // Exactly end_lr, without the rounding of start + (end − start).
+            return self.end_lr;
+        }
+        let frac = t as f64 / self.total_steps as f64;
         self.start_lr + (self.end_lr - self.start_lr) * frac
     }
 

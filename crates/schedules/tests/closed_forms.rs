@@ -5,11 +5,17 @@ use std::f64::consts::PI;
 use schedules::{LossDecay, Schedule, ScheduleConfig};
 
 fn policy(text: &str) -> schedules::Policy {
-    toml::from_str::<ScheduleConfig>(text).unwrap().policy().unwrap()
+    toml::from_str::<ScheduleConfig>(text)
+        .unwrap()
+        .policy()
+        .unwrap()
 }
 
 fn assert_close(a: f64, b: f64, what: &str) {
-    assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300), "{what}: {a} != {b}");
+    assert!(
+        (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300),
+        "{what}: {a} != {b}"
+    );
 }
 
 #[test]
@@ -18,7 +24,9 @@ fn inverse_time_smooth_and_staircase() {
     for t in [0u64, 1, 5, 10, 15, 1000] {
         assert_close(p.lr(t), 0.1 / (1.0 + 0.5 * t as f64 / 10.0), "smooth");
     }
-    let p = policy("kind='inverse_time'\ninitial_lr=0.1\ndecay_rate=0.5\ndecay_steps=10\nstaircase=true");
+    let p = policy(
+        "kind='inverse_time'\ninitial_lr=0.1\ndecay_rate=0.5\ndecay_steps=10\nstaircase=true",
+    );
     for t in [0u64, 9, 10, 19, 20, 1005] {
         assert_close(p.lr(t), 0.1 / (1.0 + 0.5 * (t / 10) as f64), "staircase");
     }
@@ -37,9 +45,15 @@ fn exponential_is_the_reference_text_formula() {
 
 #[test]
 fn polynomial_with_cycle_follows_keras() {
-    let p = policy("kind='polynomial'\ninitial_lr=1.0\nend_lr=0.1\npower=2\ntotal_steps=10\ncycle=true");
+    let p = policy(
+        "kind='polynomial'\ninitial_lr=1.0\nend_lr=0.1\npower=2\ntotal_steps=10\ncycle=true",
+    );
     let keras = |t: u64| {
-        let mult = if t == 0 { 1.0 } else { (t as f64 / 10.0).ceil() };
+        let mult = if t == 0 {
+            1.0
+        } else {
+            (t as f64 / 10.0).ceil()
+        };
         let d = 10.0 * mult;
         (1.0 - 0.1) * (1.0 - t as f64 / d).powi(2) + 0.1
     };
@@ -73,7 +87,11 @@ fn cyclical_welch_and_hann_windows() {
                     "triangular2" => 1.0 / 2f64.powf(c - 1.0),
                     _ => 0.99f64.powf(t as f64),
                 };
-                assert_close(p.lr(t), 0.01 + 0.1 * w(x) * f, &format!("{window}/{mode} t = {t}"));
+                assert_close(
+                    p.lr(t),
+                    0.01 + 0.1 * w(x) * f,
+                    &format!("{window}/{mode} t = {t}"),
+                );
             }
             // Every window starts at base_lr and peaks at max_lr mid-cycle in the first cycle.
             assert_close(p.lr(0), 0.01, "start");
@@ -83,7 +101,12 @@ fn cyclical_welch_and_hann_windows() {
         }
     }
     // Early in the rise (x = 0.75) Welch is above triangular, Hann below.
-    let at = |w: &str| policy(&format!("kind='cyclical'\nbase_lr=0.0001\nmax_lr=1\nstep_size=8\nwindow='{w}'")).lr(2);
+    let at = |w: &str| {
+        policy(&format!(
+            "kind='cyclical'\nbase_lr=0.0001\nmax_lr=1\nstep_size=8\nwindow='{w}'"
+        ))
+        .lr(2)
+    };
     assert!(at("welch") > at("triangular") && at("triangular") > at("hann"));
 }
 
@@ -116,7 +139,9 @@ fn warmup_in_front_of_any_schedule() {
     let p = policy(
         "kind='warmup'\nwarmup_steps=4\nstart_lr=0.02\n[after]\nkind='step'\ninitial_lr=0.1\ngamma=0.5\nstep_size=3",
     );
-    let expected = [0.02, 0.04, 0.06, 0.08, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025];
+    let expected = [
+        0.02, 0.04, 0.06, 0.08, 0.1, 0.1, 0.1, 0.05, 0.05, 0.05, 0.025,
+    ];
     for (t, e) in expected.iter().enumerate() {
         assert_close(p.lr(t as u64), *e, &format!("t = {t}"));
     }
@@ -130,7 +155,17 @@ fn sequential_restarts_each_clock() {
          [[schedules]]\nkind='constant'\nlr=0.3\n\
          [[schedules]]\nkind='exponential'\ninitial_lr=0.3\ndecay_rate=1.0",
     );
-    let expected = [0.0, 0.1, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3 * (-1f64).exp(), 0.3 * (-2f64).exp()];
+    let expected = [
+        0.0,
+        0.1,
+        0.2,
+        0.3,
+        0.3,
+        0.3,
+        0.3,
+        0.3 * (-1f64).exp(),
+        0.3 * (-2f64).exp(),
+    ];
     for (t, e) in expected.iter().enumerate() {
         assert_close(p.lr(t as u64), *e, &format!("t = {t}"));
     }
@@ -138,14 +173,19 @@ fn sequential_restarts_each_clock() {
 
 #[test]
 fn per_epoch_holds_the_rate_within_an_epoch() {
-    let p = policy("kind='step'\ninitial_lr=1.0\ngamma=0.5\nstep_size=10").per_epoch(100).unwrap();
+    let p = policy("kind='step'\ninitial_lr=1.0\ngamma=0.5\nstep_size=10")
+        .per_epoch(100)
+        .unwrap();
     assert_eq!(p.lr(999), 1.0);
     assert_eq!(p.lr(1000), 0.5);
     assert_eq!(p.lr(1999), 0.5);
     // The reference text's step-decay toy example: initial 1.0, drop 0.5 every 10 epochs.
     assert_eq!(p.lr(100 * 25), 0.25);
     let err = policy("kind='constant'\nlr=1").per_epoch(0).unwrap_err();
-    assert_eq!(err.to_string(), "per_epoch: steps_per_epoch (0) must be at least 1");
+    assert_eq!(
+        err.to_string(),
+        "per_epoch: steps_per_epoch (0) must be at least 1"
+    );
 }
 
 #[test]
@@ -158,12 +198,17 @@ fn one_cycle_holds_its_final_rate_past_total_steps() {
 
 #[test]
 fn loss_decay_normalises_by_the_peak_and_equals_the_lr_schedule_for_sgd() {
-    let schedule = policy("kind='warmup'\nwarmup_steps=5\n[after]\nkind='cosine'\nmax_lr=0.2\ntotal_steps=20");
+    let schedule =
+        policy("kind='warmup'\nwarmup_steps=5\n[after]\nkind='cosine'\nmax_lr=0.2\ntotal_steps=20");
     let decay = LossDecay::new(schedule.clone());
     let fixed_lr = 0.2;
     // SGD: w ← w − η·∇(m·L) = w − (η·m)·∇L, so η·m must be the schedule itself.
     for t in 0..30 {
-        assert_close(fixed_lr * decay.factor(t), schedule.lr(t), &format!("t = {t}"));
+        assert_close(
+            fixed_lr * decay.factor(t),
+            schedule.lr(t),
+            &format!("t = {t}"),
+        );
     }
     assert_eq!(decay.factor(5), 1.0);
 }
@@ -172,7 +217,9 @@ fn loss_decay_normalises_by_the_peak_and_equals_the_lr_schedule_for_sgd() {
 fn bounds_are_tight_where_the_schedule_reaches_them() {
     let p = policy("kind='cyclical'\nbase_lr=0.1\nmax_lr=1\nstep_size=4");
     assert_eq!(p.bounds(), (0.1, 1.0));
-    let cfg: ScheduleConfig = toml::from_str("kind='wsd'\npeak_lr=1\nwarmup_steps=0\nstable_steps=0\ndecay_steps=3").unwrap();
+    let cfg: ScheduleConfig =
+        toml::from_str("kind='wsd'\npeak_lr=1\nwarmup_steps=0\nstable_steps=0\ndecay_steps=3")
+            .unwrap();
     assert_eq!(cfg.bounds(), (0.0, 1.0));
     assert_eq!(cfg.lr(0), 1.0);
 }

@@ -17,67 +17,153 @@ fn leaf() -> impl Strategy<Value = ScheduleConfig> {
     prop_oneof![
         rate().prop_map(|lr| ScheduleConfig::Constant(Constant { lr })),
         (rate(), 0.01f64..=1.0, steps()).prop_map(|(initial_lr, gamma, step_size)| {
-            ScheduleConfig::Step(Step { initial_lr, gamma, step_size })
-        }),
-        (rate(), 0.01f64..3.0, prop::collection::vec(0u64..3000, 0..6)).prop_map(|(initial_lr, gamma, mut m)| {
-            m.sort();
-            ScheduleConfig::Multistep(Multistep { initial_lr, gamma, milestones: m })
-        }),
-        (rate(), 0.0f64..0.5).prop_map(|(initial_lr, decay_rate)| {
-            ScheduleConfig::Exponential(Exponential { initial_lr, decay_rate })
-        }),
-        (rate(), 0.0f64..5.0, steps(), any::<bool>()).prop_map(|(initial_lr, decay_rate, decay_steps, staircase)| {
-            ScheduleConfig::InverseTime(InverseTime { initial_lr, decay_rate, decay_steps, staircase })
-        }),
-        (rate(), 0.0f64..1.0, 0.1f64..4.0, steps(), any::<bool>()).prop_map(|(initial_lr, frac, power, total_steps, cycle)| {
-            ScheduleConfig::Polynomial(Polynomial { initial_lr, end_lr: initial_lr * frac, power, total_steps, cycle })
-        }),
-        (rate(), 0.0f64..1.0, steps()).prop_map(|(max_lr, frac, total_steps)| {
-            ScheduleConfig::Cosine(Cosine { max_lr, min_lr: max_lr * frac, total_steps })
-        }),
-        (rate(), 0.0f64..1.0, steps(), 1u64..4).prop_map(|(max_lr, frac, first_cycle_steps, cycle_mult)| {
-            ScheduleConfig::CosineRestarts(CosineRestarts { max_lr, min_lr: max_lr * frac, first_cycle_steps, cycle_mult })
-        }),
-        (
-            rate(), 1.01f64..50.0, steps(), 0usize..3, 0.9f64..=1.0, 0usize..3
-        ).prop_map(|(base_lr, ratio, step_size, mode, gamma, window)| {
-            ScheduleConfig::Cyclical(Cyclical {
-                base_lr,
-                max_lr: base_lr * ratio,
-                step_size,
-                mode: [CyclicalMode::Triangular, CyclicalMode::Triangular2, CyclicalMode::ExpRange][mode],
+            ScheduleConfig::Step(Step {
+                initial_lr,
                 gamma,
-                window: [Window::Triangular, Window::Welch, Window::Hann][window],
+                step_size,
             })
         }),
-        (rate(), 20u64..3000, 0.1f64..0.45, 1.0f64..100.0, 1.0f64..1e4, any::<bool>(), any::<bool>()).prop_map(
-            |(max_lr, total_steps, pct_start, div_factor, final_div_factor, cos, three_phase)| {
-                ScheduleConfig::OneCycle(OneCycle {
+        (
+            rate(),
+            0.01f64..3.0,
+            prop::collection::vec(0u64..3000, 0..6)
+        )
+            .prop_map(|(initial_lr, gamma, mut m)| {
+                m.sort();
+                ScheduleConfig::Multistep(Multistep {
+                    initial_lr,
+                    gamma,
+                    milestones: m,
+                })
+            }),
+        (rate(), 0.0f64..0.5).prop_map(|(initial_lr, decay_rate)| {
+            ScheduleConfig::Exponential(Exponential {
+                initial_lr,
+                decay_rate,
+            })
+        }),
+        (rate(), 0.0f64..5.0, steps(), any::<bool>()).prop_map(
+            |(initial_lr, decay_rate, decay_steps, staircase)| {
+                ScheduleConfig::InverseTime(InverseTime {
+                    initial_lr,
+                    decay_rate,
+                    decay_steps,
+                    staircase,
+                })
+            }
+        ),
+        (rate(), 0.0f64..1.0, 0.1f64..4.0, steps(), any::<bool>()).prop_map(
+            |(initial_lr, frac, power, total_steps, cycle)| {
+                ScheduleConfig::Polynomial(Polynomial {
+                    initial_lr,
+                    end_lr: initial_lr * frac,
+                    power,
+                    total_steps,
+                    cycle,
+                })
+            }
+        ),
+        (rate(), 0.0f64..1.0, steps()).prop_map(|(max_lr, frac, total_steps)| {
+            ScheduleConfig::Cosine(Cosine {
+                max_lr,
+                min_lr: max_lr * frac,
+                total_steps,
+            })
+        }),
+        (rate(), 0.0f64..1.0, steps(), 1u64..4).prop_map(
+            |(max_lr, frac, first_cycle_steps, cycle_mult)| {
+                ScheduleConfig::CosineRestarts(CosineRestarts {
+                    max_lr,
+                    min_lr: max_lr * frac,
+                    first_cycle_steps,
+                    cycle_mult,
+                })
+            }
+        ),
+        (
+            rate(),
+            1.01f64..50.0,
+            steps(),
+            0usize..3,
+            0.9f64..=1.0,
+            0usize..3
+        )
+            .prop_map(|(base_lr, ratio, step_size, mode, gamma, window)| {
+                ScheduleConfig::Cyclical(Cyclical {
+                    base_lr,
+                    max_lr: base_lr * ratio,
+                    step_size,
+                    mode: [
+                        CyclicalMode::Triangular,
+                        CyclicalMode::Triangular2,
+                        CyclicalMode::ExpRange,
+                    ][mode],
+                    gamma,
+                    window: [Window::Triangular, Window::Welch, Window::Hann][window],
+                })
+            }),
+        (
+            rate(),
+            20u64..3000,
+            0.1f64..0.45,
+            1.0f64..100.0,
+            1.0f64..1e4,
+            any::<bool>(),
+            any::<bool>()
+        )
+            .prop_map(
+                |(
                     max_lr,
                     total_steps,
                     pct_start,
                     div_factor,
                     final_div_factor,
-                    anneal_strategy: if cos { AnnealStrategy::Cos } else { AnnealStrategy::Linear },
+                    cos,
                     three_phase,
-                })
-            }
-        ),
+                )| {
+                    ScheduleConfig::OneCycle(OneCycle {
+                        max_lr,
+                        total_steps,
+                        pct_start,
+                        div_factor,
+                        final_div_factor,
+                        anneal_strategy: if cos {
+                            AnnealStrategy::Cos
+                        } else {
+                            AnnealStrategy::Linear
+                        },
+                        three_phase,
+                    })
+                }
+            ),
         (rate(), rate(), steps()).prop_map(|(start_lr, end_lr, total_steps)| {
-            ScheduleConfig::Linear(Linear { start_lr, end_lr, total_steps })
+            ScheduleConfig::Linear(Linear {
+                start_lr,
+                end_lr,
+                total_steps,
+            })
         }),
-        (rate(), 0.0f64..1.0, 0u64..500, 0u64..500, steps(), 0usize..3).prop_map(
-            |(peak_lr, frac, warmup_steps, stable_steps, decay_steps, shape)| {
-                ScheduleConfig::Wsd(Wsd {
-                    peak_lr,
-                    min_lr: peak_lr * frac,
-                    warmup_steps,
-                    stable_steps,
-                    decay_steps,
-                    decay_shape: [DecayShape::Linear, DecayShape::Cosine, DecayShape::Sqrt][shape],
-                })
-            }
-        ),
+        (
+            rate(),
+            0.0f64..1.0,
+            0u64..500,
+            0u64..500,
+            steps(),
+            0usize..3
+        )
+            .prop_map(
+                |(peak_lr, frac, warmup_steps, stable_steps, decay_steps, shape)| {
+                    ScheduleConfig::Wsd(Wsd {
+                        peak_lr,
+                        min_lr: peak_lr * frac,
+                        warmup_steps,
+                        stable_steps,
+                        decay_steps,
+                        decay_shape: [DecayShape::Linear, DecayShape::Cosine, DecayShape::Sqrt]
+                            [shape],
+                    })
+                }
+            ),
     ]
 }
 
@@ -223,7 +309,8 @@ proptest! {
 
 #[test]
 fn first_step_returns_lr_zero_and_counts() {
-    let config: ScheduleConfig = toml::from_str("kind='linear'\nstart_lr=0.5\nend_lr=0.0\ntotal_steps=5").unwrap();
+    let config: ScheduleConfig =
+        toml::from_str("kind='linear'\nstart_lr=0.5\nend_lr=0.0\ntotal_steps=5").unwrap();
     let mut s = config.build().unwrap();
     assert_eq!(s.peek(), 0.5);
     let got: Vec<f64> = (0..7).map(|_| s.step()).collect();

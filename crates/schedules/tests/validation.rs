@@ -16,41 +16,146 @@ fn parse_error(toml_text: &str) -> String {
 #[test]
 fn each_rule_names_the_parameter_the_value_and_the_rule() {
     let cases = [
-        ("kind='constant'\nlr=0.0", "constant: lr (0) must be a finite number greater than 0"),
-        ("kind='constant'\nlr=-0.1", "constant: lr (-0.1) must be a finite number greater than 0"),
-        ("kind='constant'\nlr=nan", "constant: lr (NaN) must be a finite number greater than 0"),
-        ("kind='constant'\nlr=inf", "constant: lr (inf) must be a finite number greater than 0"),
-        ("kind='step'\ninitial_lr=0.1\ngamma=1.5\nstep_size=3", "step: gamma (1.5) must be greater than 0 and at most 1"),
-        ("kind='step'\ninitial_lr=0.1\ngamma=0.5\nstep_size=0", "step: step_size (0) must be at least 1"),
-        ("kind='multistep'\ninitial_lr=0.1\ngamma=0.1\nmilestones=[30, 10]", "multistep: milestones ([30, 10]) must be sorted in increasing order"),
-        ("kind='multistep'\ninitial_lr=0.1\ngamma=0\nmilestones=[3]", "multistep: gamma (0) must be a finite number greater than 0"),
-        ("kind='exponential'\ninitial_lr=0.1\ndecay_rate=-1", "exponential: decay_rate (-1) must be a finite number of at least 0"),
-        ("kind='inverse_time'\ninitial_lr=0.1\ndecay_rate=0.5\ndecay_steps=0", "inverse_time: decay_steps (0) must be at least 1"),
-        ("kind='polynomial'\ninitial_lr=0.1\ntotal_steps=10\npower=0", "polynomial: power (0) must be a finite number greater than 0"),
-        ("kind='polynomial'\ninitial_lr=0.1\ntotal_steps=0", "polynomial: total_steps (0) must be at least 1"),
-        ("kind='polynomial'\ninitial_lr=0.1\ntotal_steps=5\nend_lr=-0.01", "polynomial: end_lr (-0.01) must be a finite number of at least 0"),
-        ("kind='cosine'\nmax_lr=0.1\nmin_lr=0.2\ntotal_steps=10", "cosine: max_lr (0.1) must be at least min_lr (0.2)"),
-        ("kind='cosine'\nmax_lr=0.1\ntotal_steps=0", "cosine: total_steps (0) must be at least 1"),
-        ("kind='cosine_restarts'\nmax_lr=0.1\nfirst_cycle_steps=10\ncycle_mult=0", "cosine_restarts: cycle_mult (0) must be at least 1"),
-        ("kind='cyclical'\nbase_lr=0.01\nmax_lr=0.001\nstep_size=10", "cyclical: max_lr (0.001) must be greater than base_lr (0.01)"),
-        ("kind='cyclical'\nbase_lr=0.001\nmax_lr=0.01\nstep_size=0", "cyclical: step_size (0) must be at least 1"),
-        ("kind='cyclical'\nbase_lr=0.001\nmax_lr=0.01\nstep_size=5\nmode='exp_range'\ngamma=1.2", "cyclical: gamma (1.2) must be greater than 0 and at most 1"),
-        ("kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100\npct_start=1.0", "one_cycle: pct_start (1) must be greater than 0 and less than 1"),
-        ("kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100\ndiv_factor=0", "one_cycle: div_factor (0) must be a finite number greater than 0"),
-        ("kind='one_cycle'\nmax_lr=0.1\ntotal_steps=3", "one_cycle: pct_start (0.3) leaves a phase without steps for total_steps = 3 (phases end at steps -0.1, 2); raise total_steps or move pct_start towards 0.5"),
-        ("kind='linear'\nstart_lr=0\nend_lr=0\ntotal_steps=10", "linear: end_lr (0) must be greater than 0 when start_lr is 0"),
-        ("kind='warmup'\nwarmup_steps=0\n[after]\nkind='constant'\nlr=0.1", "warmup: warmup_steps (0) must be at least 1"),
-        ("kind='warmup'\nwarmup_steps=5\n[after]\nkind='cosine'\nmax_lr=0.1\ntotal_steps=0", "warmup: after: cosine: total_steps (0) must be at least 1"),
-        ("kind='warmup'\nwarmup_steps=5\n[after]\nkind='plateau'\ninitial_lr=0.1", "warmup: after: plateau: kind (plateau) cannot be nested in warmup or sequential; use it as the top-level schedule"),
-        ("kind='wsd'\npeak_lr=0.1\nwarmup_steps=1\nstable_steps=1\ndecay_steps=0", "wsd: decay_steps (0) must be at least 1"),
-        ("kind='wsd'\npeak_lr=0.1\nmin_lr=0.5\nwarmup_steps=1\nstable_steps=1\ndecay_steps=1", "wsd: peak_lr (0.1) must be at least min_lr (0.5)"),
-        ("kind='sequential'\nmilestones=[]\nschedules=[]", "sequential: schedules ([]) must hold at least one schedule"),
-        ("kind='sequential'\nmilestones=[]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0.01}]", "sequential: milestones ([]) must hold one step fewer than schedules (2 schedules need 1 milestones)"),
-        ("kind='sequential'\nmilestones=[0]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0.01}]", "sequential: milestones ([0]) must be greater than 0"),
-        ("kind='sequential'\nmilestones=[5, 5]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0.01}, {kind='constant', lr=0.001}]", "sequential: milestones ([5, 5]) must be strictly increasing"),
-        ("kind='sequential'\nmilestones=[5]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0}]", "sequential: schedules[1]: constant: lr (0) must be a finite number greater than 0"),
-        ("kind='plateau'\ninitial_lr=0.1\nfactor=1.0", "plateau: factor (1) must be greater than 0 and less than 1"),
-        ("kind='plateau'\ninitial_lr=0.1\nthreshold=-1", "plateau: threshold (-1) must be a finite number of at least 0"),
+        (
+            "kind='constant'\nlr=0.0",
+            "constant: lr (0) must be a finite number greater than 0",
+        ),
+        (
+            "kind='constant'\nlr=-0.1",
+            "constant: lr (-0.1) must be a finite number greater than 0",
+        ),
+        (
+            "kind='constant'\nlr=nan",
+            "constant: lr (NaN) must be a finite number greater than 0",
+        ),
+        (
+            "kind='constant'\nlr=inf",
+            "constant: lr (inf) must be a finite number greater than 0",
+        ),
+        (
+            "kind='step'\ninitial_lr=0.1\ngamma=1.5\nstep_size=3",
+            "step: gamma (1.5) must be greater than 0 and at most 1",
+        ),
+        (
+            "kind='step'\ninitial_lr=0.1\ngamma=0.5\nstep_size=0",
+            "step: step_size (0) must be at least 1",
+        ),
+        (
+            "kind='multistep'\ninitial_lr=0.1\ngamma=0.1\nmilestones=[30, 10]",
+            "multistep: milestones ([30, 10]) must be sorted in increasing order",
+        ),
+        (
+            "kind='multistep'\ninitial_lr=0.1\ngamma=0\nmilestones=[3]",
+            "multistep: gamma (0) must be a finite number greater than 0",
+        ),
+        (
+            "kind='exponential'\ninitial_lr=0.1\ndecay_rate=-1",
+            "exponential: decay_rate (-1) must be a finite number of at least 0",
+        ),
+        (
+            "kind='inverse_time'\ninitial_lr=0.1\ndecay_rate=0.5\ndecay_steps=0",
+            "inverse_time: decay_steps (0) must be at least 1",
+        ),
+        (
+            "kind='polynomial'\ninitial_lr=0.1\ntotal_steps=10\npower=0",
+            "polynomial: power (0) must be a finite number greater than 0",
+        ),
+        (
+            "kind='polynomial'\ninitial_lr=0.1\ntotal_steps=0",
+            "polynomial: total_steps (0) must be at least 1",
+        ),
+        (
+            "kind='polynomial'\ninitial_lr=0.1\ntotal_steps=5\nend_lr=-0.01",
+            "polynomial: end_lr (-0.01) must be a finite number of at least 0",
+        ),
+        (
+            "kind='cosine'\nmax_lr=0.1\nmin_lr=0.2\ntotal_steps=10",
+            "cosine: max_lr (0.1) must be at least min_lr (0.2)",
+        ),
+        (
+            "kind='cosine'\nmax_lr=0.1\ntotal_steps=0",
+            "cosine: total_steps (0) must be at least 1",
+        ),
+        (
+            "kind='cosine_restarts'\nmax_lr=0.1\nfirst_cycle_steps=10\ncycle_mult=0",
+            "cosine_restarts: cycle_mult (0) must be at least 1",
+        ),
+        (
+            "kind='cyclical'\nbase_lr=0.01\nmax_lr=0.001\nstep_size=10",
+            "cyclical: max_lr (0.001) must be greater than base_lr (0.01)",
+        ),
+        (
+            "kind='cyclical'\nbase_lr=0.001\nmax_lr=0.01\nstep_size=0",
+            "cyclical: step_size (0) must be at least 1",
+        ),
+        (
+            "kind='cyclical'\nbase_lr=0.001\nmax_lr=0.01\nstep_size=5\nmode='exp_range'\ngamma=1.2",
+            "cyclical: gamma (1.2) must be greater than 0 and at most 1",
+        ),
+        (
+            "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100\npct_start=1.0",
+            "one_cycle: pct_start (1) must be greater than 0 and less than 1",
+        ),
+        (
+            "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100\ndiv_factor=0",
+            "one_cycle: div_factor (0) must be a finite number greater than 0",
+        ),
+        (
+            "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=3",
+            "one_cycle: pct_start (0.3) leaves a phase without steps for total_steps = 3 (phases end at steps -0.1, 2); raise total_steps or move pct_start towards 0.5",
+        ),
+        (
+            "kind='linear'\nstart_lr=0\nend_lr=0\ntotal_steps=10",
+            "linear: end_lr (0) must be greater than 0 when start_lr is 0",
+        ),
+        (
+            "kind='warmup'\nwarmup_steps=0\n[after]\nkind='constant'\nlr=0.1",
+            "warmup: warmup_steps (0) must be at least 1",
+        ),
+        (
+            "kind='warmup'\nwarmup_steps=5\n[after]\nkind='cosine'\nmax_lr=0.1\ntotal_steps=0",
+            "warmup: after: cosine: total_steps (0) must be at least 1",
+        ),
+        (
+            "kind='warmup'\nwarmup_steps=5\n[after]\nkind='plateau'\ninitial_lr=0.1",
+            "warmup: after: plateau: kind (plateau) cannot be nested in warmup or sequential; use it as the top-level schedule",
+        ),
+        (
+            "kind='wsd'\npeak_lr=0.1\nwarmup_steps=1\nstable_steps=1\ndecay_steps=0",
+            "wsd: decay_steps (0) must be at least 1",
+        ),
+        (
+            "kind='wsd'\npeak_lr=0.1\nmin_lr=0.5\nwarmup_steps=1\nstable_steps=1\ndecay_steps=1",
+            "wsd: peak_lr (0.1) must be at least min_lr (0.5)",
+        ),
+        (
+            "kind='sequential'\nmilestones=[]\nschedules=[]",
+            "sequential: schedules ([]) must hold at least one schedule",
+        ),
+        (
+            "kind='sequential'\nmilestones=[]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0.01}]",
+            "sequential: milestones ([]) must hold one step fewer than schedules (2 schedules need 1 milestones)",
+        ),
+        (
+            "kind='sequential'\nmilestones=[0]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0.01}]",
+            "sequential: milestones ([0]) must be greater than 0",
+        ),
+        (
+            "kind='sequential'\nmilestones=[5, 5]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0.01}, {kind='constant', lr=0.001}]",
+            "sequential: milestones ([5, 5]) must be strictly increasing",
+        ),
+        (
+            "kind='sequential'\nmilestones=[5]\nschedules=[{kind='constant', lr=0.1}, {kind='constant', lr=0}]",
+            "sequential: schedules[1]: constant: lr (0) must be a finite number greater than 0",
+        ),
+        (
+            "kind='plateau'\ninitial_lr=0.1\nfactor=1.0",
+            "plateau: factor (1) must be greater than 0 and less than 1",
+        ),
+        (
+            "kind='plateau'\ninitial_lr=0.1\nthreshold=-1",
+            "plateau: threshold (-1) must be a finite number of at least 0",
+        ),
     ];
     for (config, expected) in cases {
         assert_eq!(error_of(config), expected, "for config:\n{config}");
@@ -62,21 +167,35 @@ fn each_rule_names_the_parameter_the_value_and_the_rule() {
 
 #[test]
 fn learning_rates_above_one_are_accepted() {
-    let config: ScheduleConfig = toml::from_str("kind='cosine'\nmax_lr=8.0\ntotal_steps=10").unwrap();
+    let config: ScheduleConfig =
+        toml::from_str("kind='cosine'\nmax_lr=8.0\ntotal_steps=10").unwrap();
     assert_eq!(config.policy().unwrap().lr(0), 8.0);
 }
 
 #[test]
 fn unknown_kind_unknown_field_missing_field_and_wrong_type_are_parse_errors() {
     let unknown_kind = parse_error("kind='cosinus'\nmax_lr=0.1");
-    assert!(unknown_kind.contains("unknown variant `cosinus`"), "{unknown_kind}");
-    assert!(unknown_kind.contains("cosine_restarts"), "lists the kinds: {unknown_kind}");
+    assert!(
+        unknown_kind.contains("unknown variant `cosinus`"),
+        "{unknown_kind}"
+    );
+    assert!(
+        unknown_kind.contains("cosine_restarts"),
+        "lists the kinds: {unknown_kind}"
+    );
 
     let unknown_field = parse_error("kind='cosine'\nmax_lr=0.1\ntotal_steps=10\nwarmup=5");
-    assert!(unknown_field.contains("unknown field `warmup`"), "{unknown_field}");
+    assert!(
+        unknown_field.contains("unknown field `warmup`"),
+        "{unknown_field}"
+    );
 
-    let nested_unknown = parse_error("kind='warmup'\nwarmup_steps=5\n[after]\nkind='constant'\nlr=0.1\nlrr=1");
-    assert!(nested_unknown.contains("unknown field `lrr`"), "{nested_unknown}");
+    let nested_unknown =
+        parse_error("kind='warmup'\nwarmup_steps=5\n[after]\nkind='constant'\nlr=0.1\nlrr=1");
+    assert!(
+        nested_unknown.contains("unknown field `lrr`"),
+        "{nested_unknown}"
+    );
 
     let missing = parse_error("kind='cosine'\nmax_lr=0.1");
     assert!(missing.contains("missing field `total_steps`"), "{missing}");
@@ -87,29 +206,61 @@ fn unknown_kind_unknown_field_missing_field_and_wrong_type_are_parse_errors() {
     let no_kind = parse_error("max_lr=0.1\ntotal_steps=3");
     assert!(no_kind.contains("missing field `kind`"), "{no_kind}");
 
-    let bad_mode = parse_error("kind='cyclical'\nbase_lr=0.1\nmax_lr=1\nstep_size=3\nmode='triangle'");
-    assert!(bad_mode.contains("unknown variant `triangle`"), "{bad_mode}");
+    let bad_mode =
+        parse_error("kind='cyclical'\nbase_lr=0.1\nmax_lr=1\nstep_size=3\nmode='triangle'");
+    assert!(
+        bad_mode.contains("unknown variant `triangle`"),
+        "{bad_mode}"
+    );
 }
 
 #[test]
 fn defaults_are_the_documented_ones() {
-    let config: ScheduleConfig = toml::from_str(
-        "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100",
-    )
-    .unwrap();
-    let ScheduleConfig::OneCycle(p) = config else { panic!() };
-    assert_eq!((p.pct_start, p.div_factor, p.final_div_factor), (0.3, 25.0, 1e4));
+    let config: ScheduleConfig =
+        toml::from_str("kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100").unwrap();
+    let ScheduleConfig::OneCycle(p) = config else {
+        panic!()
+    };
+    assert_eq!(
+        (p.pct_start, p.div_factor, p.final_div_factor),
+        (0.3, 25.0, 1e4)
+    );
     assert_eq!(p.anneal_strategy, schedules::AnnealStrategy::Cos);
     assert!(!p.three_phase);
 
     let config: ScheduleConfig = toml::from_str("kind='plateau'\ninitial_lr=0.1").unwrap();
-    let ScheduleConfig::Plateau(p) = config else { panic!() };
-    assert_eq!((p.factor, p.patience, p.threshold, p.cooldown, p.min_lr, p.eps), (0.1, 10, 1e-4, 0, 0.0, 1e-8));
-    assert_eq!((p.mode, p.threshold_mode), (schedules::PlateauMode::Min, schedules::ThresholdMode::Rel));
+    let ScheduleConfig::Plateau(p) = config else {
+        panic!()
+    };
+    assert_eq!(
+        (
+            p.factor,
+            p.patience,
+            p.threshold,
+            p.cooldown,
+            p.min_lr,
+            p.eps
+        ),
+        (0.1, 10, 1e-4, 0, 0.0, 1e-8)
+    );
+    assert_eq!(
+        (p.mode, p.threshold_mode),
+        (schedules::PlateauMode::Min, schedules::ThresholdMode::Rel)
+    );
 
-    let config: ScheduleConfig = toml::from_str("kind='cyclical'\nbase_lr=0.1\nmax_lr=1\nstep_size=3").unwrap();
-    let ScheduleConfig::Cyclical(c) = config else { panic!() };
-    assert_eq!((c.mode, c.window, c.gamma), (schedules::CyclicalMode::Triangular, schedules::Window::Triangular, 1.0));
+    let config: ScheduleConfig =
+        toml::from_str("kind='cyclical'\nbase_lr=0.1\nmax_lr=1\nstep_size=3").unwrap();
+    let ScheduleConfig::Cyclical(c) = config else {
+        panic!()
+    };
+    assert_eq!(
+        (c.mode, c.window, c.gamma),
+        (
+            schedules::CyclicalMode::Triangular,
+            schedules::Window::Triangular,
+            1.0
+        )
+    );
 }
 
 #[test]

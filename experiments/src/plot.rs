@@ -1,0 +1,234 @@
+//! Line charts (PNG or SVG, chosen by the file extension), written atomically.
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+/// One named curve.
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A chart: its labels, curves and whether the y axis is logarithmic.
+pub struct Chart<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub series: &'a [Series],
+    pub log_y: bool,
+}
+
+fn register_fonts() {
+    // The font ships inside the binary, so plots need no system fonts.
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = plotters::style::register_font(
+            "sans-serif",
+            FontStyle::Normal,
+            dejavu::sans::regular(),
+        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// The temporary file next to `path`, with the same extension so the encoder picks the format.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{}.tmp{}", std::process::id(), name))
+}
+
+/// Draws `draw` onto a PNG or SVG of `size` pixels at `path`, through a temporary file and a
+/// rename, so a reader never sees half a picture.
+pub fn render(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
+    draw_svg: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+) -> Result<(), String> {
+    register_fonts();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let tmp = temp_path(path);
+    let result = match ext.as_str() {
+        "png" => {
+            let area = BitMapBackend::new(&tmp, size).into_drawing_area();
+            draw(&area).and_then(|()| area.present().map_err(|e| e.to_string()))
+        }
+        "svg" => {
+            let area = SVGBackend::new(&tmp, size).into_drawing_area();
+            draw_svg(&area).and_then(|()| area.present().map_err(|e| e.to_string()))
+        }
+        _ => {
+            return Err(format!(
+                "cannot plot to {}: use a .png or .svg file name",
+                path.display()
+            ));
+        }
+    };
+    result
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("cannot write {}: {e}", path.display())
+        })
+}
+
+/// Writes one chart to `path` (`.png` or `.svg`).
+pub fn line_chart(path: &Path, chart: &Chart) -> Result<(), String> {
+    render(
+        path,
+        (1100, 650),
+        |a| draw_chart(a, chart),
+        |a| draw_chart(a, chart),
+    )
+}
+
+/// A distinct colour for curve `i`.
+pub fn color(i: usize) -> RGBColor {
+    const TAB10: [(u8, u8, u8); 10] = [
+        (31, 119, 180),
+        (255, 127, 14),
+        (44, 160, 44),
+        (214, 39, 40),
+        (148, 103, 189),
+        (140, 86, 75),
+        (227, 119, 194),
+        (127, 127, 127),
+        (188, 189, 34),
+        (23, 190, 207),
+    ];
+    let (r, g, b) = TAB10[i % 10];
+    // Past ten curves, darken so the repeat is still told apart.
+    let k = if (i / 10) % 2 == 1 { 0.6 } else { 1.0 };
+    RGBColor(
+        (r as f64 * k) as u8,
+        (g as f64 * k) as u8,
+        (b as f64 * k) as u8,
+    )
+}
+
+/// The x and y extent over all curves; y only over positive values on a log axis.
+fn extent(series: &[Series], log_y: bool) -> ((f64, f64), (f64, f64)) {
+    let pts = series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .filter(|p| p.1.is_finite() && (!log_y || p.1 > 0.0));
+    let (mut x0, mut x1, mut y0, mut y1) = (
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    );
+    for &(x, y) in pts {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if !x0.is_finite() {
+        return ((0.0, 1.0), (if log_y { 1e-3 } else { 0.0 }, 1.0));
+    }
+    if x1 <= x0 {
+        x1 = x0 + 1.0;
+    }
+    if log_y {
+        (y0, y1) = (y0 / 1.3, y1 * 1.3);
+    } else {
+        let pad = ((y1 - y0) * 0.05).max(y1.abs() * 1e-3).max(1e-12);
+        (y0, y1) = (
+            (y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
+            y1 + pad,
+        );
+    }
+    ((x0, x1), (y0, y1))
+}
+
+/// Draws a chart into any drawing area (a whole picture, or one panel of a grid).
+pub fn draw_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    chart: &Chart,
+) -> Result<(), String> {
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    area.fill(&WHITE).map_err(err)?;
+    let ((x0, x1), (y0, y1)) = extent(chart.series, chart.log_y);
+    let (w, _) = area.dim_in_pixel();
+    let font = if w > 600 { 16 } else { 12 };
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .caption(
+            chart.title,
+            ("sans-serif", font + 6).into_font().style(FontStyle::Bold),
+        )
+        .margin(12)
+        .margin_right(30)
+        .x_label_area_size(font * 3)
+        .y_label_area_size(font * 5);
+    macro_rules! finish {
+        ($ctx:expr) => {{
+            let mut ctx = $ctx;
+            ctx.configure_mesh()
+                .x_desc(chart.x_label)
+                .y_desc(chart.y_label)
+                .label_style(("sans-serif", font))
+                .axis_desc_style(("sans-serif", font + 2))
+                .y_label_formatter(&|y| format_tick(*y))
+                .x_label_formatter(&|x| format_tick(*x))
+                .light_line_style(RGBColor(235, 235, 235))
+                .draw()
+                .map_err(err)?;
+            for (i, s) in chart.series.iter().enumerate() {
+                let c = color(i);
+                let pts = s
+                    .points
+                    .iter()
+                    .copied()
+                    .filter(|p| p.1.is_finite() && (!chart.log_y || p.1 > 0.0));
+                ctx.draw_series(LineSeries::new(pts, c.stroke_width(2)))
+                    .map_err(err)?
+                    .label(s.name.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], c.stroke_width(3))
+                    });
+            }
+            if chart.series.len() > 1 || chart.series.first().is_some_and(|s| !s.name.is_empty()) {
+                ctx.configure_series_labels()
+                    .background_style(WHITE.mix(0.85))
+                    .border_style(BLACK.mix(0.4))
+                    .label_font(("sans-serif", font))
+                    .position(SeriesLabelPosition::UpperRight)
+                    .draw()
+                    .map_err(err)?;
+            }
+        }};
+    }
+    if chart.log_y {
+        finish!(
+            builder
+                .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+                .map_err(err)?
+        );
+    } else {
+        finish!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?);
+    }
+    Ok(())
+}
+
+/// Short tick labels for values that span many orders of magnitude.
+fn format_tick(y: f64) -> String {
+    if y == 0.0 {
+        "0".into()
+    } else if y.fract() == 0.0 && y.abs() < 1e15 {
+        format!("{y:.0}")
+    } else if y.abs() < 1e-3 || y.abs() >= 1e5 {
+        format!("{y:.0e}")
+    } else {
+        let s = format!("{y:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}

@@ -1,0 +1,318 @@
+//! The `lr` subcommand as a user runs it: presets, config files, PyTorch agreement, plots and
+//! one-line errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use schedules::ScheduleConfig;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_experiments"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("experiments-lr-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Parses `step,lr` CSV, checking the header and the step column.
+fn rates(csv: &str) -> Vec<f64> {
+    let mut lines = csv.lines();
+    assert_eq!(lines.next(), Some("step,lr"));
+    lines
+        .enumerate()
+        .map(|(i, line)| {
+            let (step, lr) = line.split_once(',').expect("two columns");
+            assert_eq!(step.parse::<usize>().unwrap(), i);
+            lr.parse().unwrap()
+        })
+        .collect()
+}
+
+fn assert_one_line_error(out: &Output, needle: &str) {
+    assert!(!out.status.success(), "should fail");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim_end().lines().count(), 1, "one line: {err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(err.contains(needle), "expected `{needle}` in: {err}");
+    assert!(!err.contains("panicked"));
+}
+
+fn write_schedule(dir: &Path, name: &str, schedule: &ScheduleConfig) -> PathBuf {
+    #[derive(serde::Serialize)]
+    struct File<'a> {
+        schedule: &'a ScheduleConfig,
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, toml::to_string(&File { schedule }).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn every_preset_prints_one_finite_row_per_step() {
+    let out = run(bin().args(["lr", "--schedule", "all", "--steps", "5"]));
+    let text = stdout(&out);
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    assert_eq!(header[0], "step");
+    for kind in [
+        "fixed",
+        "clr",
+        "clr-triangular2",
+        "clr-exp-range",
+        "clr-welch",
+        "clr-hann",
+        "step",
+        "multistep",
+        "exponential",
+        "inverse-time",
+        "polynomial",
+        "cosine",
+        "sgdr",
+        "one-cycle",
+        "warmup-cosine",
+        "wsd",
+        "plateau",
+        "linear",
+        "sequential",
+    ] {
+        assert!(header.contains(&kind), "preset {kind} missing from `all`");
+        let rows = rates(&stdout(&run(bin().args([
+            "lr",
+            "--schedule",
+            kind,
+            "--steps",
+            "1400",
+        ]))));
+        assert_eq!(rows.len(), 1400);
+        assert!(rows.iter().all(|r| r.is_finite() && *r >= 0.0), "{kind}");
+        assert!(rows.iter().any(|r| *r > 0.0), "{kind}");
+    }
+    assert_eq!(text.lines().count(), 6);
+}
+
+#[test]
+fn reproduces_pytorch_schedulers_from_a_config_file() {
+    #[derive(serde::Deserialize)]
+    struct Golden {
+        cases: Vec<Case>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case {
+        name: String,
+        schedule: ScheduleConfig,
+        lrs: Vec<f64>,
+        #[serde(default)]
+        metrics: Vec<f64>,
+    }
+    let golden: Golden = serde_json::from_str(include_str!(
+        "../../crates/schedules/tests/golden/pytorch.json"
+    ))
+    .unwrap();
+    let dir = temp_dir("golden");
+    let mut seen = Vec::new();
+    for case in golden.cases.iter().filter(|c| c.metrics.is_empty()) {
+        let path = write_schedule(&dir, &format!("{}.toml", case.name), &case.schedule);
+        let out = run(bin()
+            .arg("lr")
+            .arg("--config")
+            .arg(&path)
+            .args(["--steps", &case.lrs.len().to_string()]));
+        let ours = rates(&stdout(&out));
+        assert_eq!(ours.len(), case.lrs.len());
+        for (t, (a, b)) in ours.iter().zip(&case.lrs).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-9 * a.abs().max(b.abs()),
+                "{}: t = {t}: {a} vs PyTorch {b}",
+                case.name
+            );
+        }
+        seen.push(case.name.clone());
+    }
+    for required in [
+        "step_",
+        "multistep_",
+        "cosine_",
+        "cosine_restarts_",
+        "cyclical_triangular_",
+        "cyclical_triangular2_",
+        "cyclical_exp_range_",
+        "one_cycle_cos_two",
+        "one_cycle_cos_three",
+        "one_cycle_linear_two",
+        "one_cycle_linear_three",
+    ] {
+        assert!(seen.iter().any(|n| n.starts_with(required)), "{required}");
+    }
+}
+
+#[test]
+fn shortest_round_trip_formatting() {
+    let dir = temp_dir("format");
+    let path = dir.join("c.toml");
+    std::fs::write(
+        &path,
+        "[schedule]\nkind = 'linear'\nstart_lr = 0.1\nend_lr = 0.0000002\ntotal_steps = 1\n",
+    )
+    .unwrap();
+    let text = stdout(&run(bin()
+        .arg("lr")
+        .arg("--config")
+        .arg(&path)
+        .args(["--steps", "2"])));
+    assert_eq!(text, "step,lr\n0,0.1\n1,0.0000002\n");
+}
+
+#[test]
+fn works_from_another_folder_and_files_override_presets() {
+    let dir = temp_dir("elsewhere");
+    let builtin = rates(&stdout(&run(bin().current_dir(&dir).args([
+        "lr",
+        "--schedule",
+        "clr",
+        "--steps",
+        "3",
+    ]))));
+    assert_eq!(builtin[0], 0.01);
+    std::fs::create_dir_all(dir.join("configs/schedules")).unwrap();
+    std::fs::write(
+        dir.join("configs/schedules/clr.toml"),
+        "[schedule]\nkind = 'constant'\nlr = 0.5\n",
+    )
+    .unwrap();
+    let overridden = rates(&stdout(&run(bin().current_dir(&dir).args([
+        "lr",
+        "--schedule",
+        "clr",
+        "--steps",
+        "3",
+    ]))));
+    assert_eq!(overridden, [0.5, 0.5, 0.5]);
+}
+
+#[test]
+fn epochs_hold_the_rate() {
+    let text = stdout(&run(bin().args([
+        "lr",
+        "--schedule",
+        "step",
+        "--steps",
+        "1000",
+        "--steps-per-epoch",
+        "2",
+    ])));
+    let r = rates(&text);
+    // step_size 469 now counts epochs of 2 steps: the first drop is at step 938.
+    assert_eq!(r[937], 0.1);
+    assert_eq!(r[938], 0.05);
+}
+
+#[test]
+fn plots_png_and_svg() {
+    let dir = temp_dir("plot");
+    for name in ["curves.png", "curves.svg"] {
+        let path = dir.join(name);
+        let out = run(bin()
+            .args([
+                "lr",
+                "--schedule",
+                "clr,cosine,one-cycle",
+                "--steps",
+                "300",
+                "--log-y",
+                "--plot",
+            ])
+            .arg(&path));
+        stdout(&out);
+        let bytes = std::fs::read(&path).unwrap();
+        if name.ends_with("png") {
+            assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");
+            assert!(bytes.len() > 20_000, "a real picture, not a blank one");
+        } else {
+            let svg = String::from_utf8(bytes).unwrap();
+            for label in ["clr", "cosine", "one-cycle", "learning rate"] {
+                assert!(svg.contains(label), "svg lacks {label}");
+            }
+        }
+    }
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn bad_input_gives_one_line_and_a_non_zero_exit() {
+    let dir = temp_dir("bad");
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let cases = [
+        (
+            write("malformed.toml", "[schedule\nkind = 'cosine'\n"),
+            "malformed.toml: line 1",
+        ),
+        (
+            write("kind.toml", "[schedule]\nkind = 'cosinus'\n"),
+            "unknown variant `cosinus`",
+        ),
+        (
+            write(
+                "field.toml",
+                "[schedule]\nkind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 5\nwarmup = 3\n",
+            ),
+            "unknown field `warmup`",
+        ),
+        (
+            write(
+                "rule.toml",
+                "[schedule]\nkind = 'cyclical'\nbase_lr = 0.01\nmax_lr = 0.001\nstep_size = 3\n",
+            ),
+            "cyclical: max_lr (0.001) must be greater than base_lr (0.01)",
+        ),
+        (write("empty.toml", ""), "no [schedule] table"),
+        (dir.join("missing.toml"), "cannot read"),
+    ];
+    for (path, needle) in cases {
+        assert_one_line_error(&run(bin().arg("lr").arg("--config").arg(&path)), needle);
+    }
+    assert_one_line_error(
+        &run(bin().args(["lr", "--schedule", "nope"])),
+        "unknown schedule preset `nope`",
+    );
+    assert_one_line_error(
+        &run(bin().args(["lr"])),
+        "pass --config FILE or --schedule NAME",
+    );
+    assert_one_line_error(
+        &run(bin()
+            .args(["lr", "--schedule", "clr", "--plot"])
+            .arg(dir.join("x.jpg"))),
+        "use a .png or .svg",
+    );
+    assert_one_line_error(
+        &run(bin()
+            .args(["lr", "--schedule", "clr", "--plot"])
+            .arg(dir.join("no/such/dir/x.png"))),
+        "cannot write",
+    );
+}
