@@ -3,7 +3,11 @@
 use std::path::{Path, PathBuf};
 
 use schedules::ScheduleConfig;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::backend::BackendKind;
+use crate::model::ModelKind;
+use crate::optim::OptimizerKind;
 
 macro_rules! presets {
     ($($name:literal),* $(,)?) => {
@@ -117,9 +121,90 @@ pub fn expand_all(names: &[String]) -> Vec<String> {
     out
 }
 
-/// A config file: a `[schedule]` table plus, for training, the experiment settings.
-#[derive(Debug, Default, Deserialize)]
+/// A config file: a `[schedule]` table plus, for training, the experiment settings. Every
+/// field is optional so files can override the defaults piece by piece.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub optimizer: Option<OptimizerKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<BackendKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<Dataset>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub epochs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch_size: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub out: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train_limit: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_limit: Option<usize>,
+    /// The schedule used as a loss multiplier at a fixed learning rate (loss decay).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_decay: Option<ScheduleConfig>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleConfig>,
+}
+
+impl ConfigFile {
+    /// `self` with every field that `over` sets replaced.
+    pub fn merged(self, over: ConfigFile) -> ConfigFile {
+        ConfigFile {
+            model: over.model.or(self.model),
+            optimizer: over.optimizer.or(self.optimizer),
+            backend: over.backend.or(self.backend),
+            dataset: over.dataset.or(self.dataset),
+            epochs: over.epochs.or(self.epochs),
+            batch_size: over.batch_size.or(self.batch_size),
+            seed: over.seed.or(self.seed),
+            data_dir: over.data_dir.or(self.data_dir),
+            out: over.out.or(self.out),
+            train_limit: over.train_limit.or(self.train_limit),
+            test_limit: over.test_limit.or(self.test_limit),
+            loss_decay: over.loss_decay.or(self.loss_decay),
+            schedule: over.schedule.or(self.schedule),
+        }
+    }
+}
+
+/// The built-in defaults, `configs/experiment.toml`.
+pub fn defaults() -> ConfigFile {
+    parse_toml(
+        "configs/experiment.toml",
+        include_str!("../../configs/experiment.toml"),
+    )
+    .expect("the built-in experiment defaults parse")
+}
+
+/// Which data set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dataset {
+    Mnist,
+    FashionMnist,
+}
+
+impl Dataset {
+    pub fn kind(self) -> mnist::DatasetKind {
+        match self {
+            Self::Mnist => mnist::DatasetKind::Mnist,
+            Self::FashionMnist => mnist::DatasetKind::FashionMnist,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mnist => "mnist",
+            Self::FashionMnist => "fashion-mnist",
+        }
+    }
 }

@@ -1,32 +1,61 @@
-//! `experiments`: see learning-rate schedules, and train a CNN on MNIST under them.
+//! `experiments`: train a CNN on MNIST under any learning-rate schedule, sweep schedules and
+//! plot them side by side; `lr` prints a schedule without training; `plot` redraws a sweep.
 
+mod backend;
 mod config;
+mod experiment;
 mod lr;
+mod model;
+mod optim;
 mod plot;
+mod progress;
+mod results;
+mod sweep;
+mod train;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "Learning-rate schedules for Burn: plot them, train MNIST under them."
+    about = "Train a CNN on MNIST under learning-rate schedules and show the runs side by side.",
+    args_conflicts_with_subcommands = true
 )]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    #[command(flatten)]
+    train: experiment::TrainArgs,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Print a schedule's learning rate per step as CSV, and optionally plot it.
     Lr(lr::LrArgs),
+    /// Redraw a sweep's pictures and tables from its CSV files, without training.
+    Plot(PlotArgs),
+}
+
+#[derive(Debug, Args)]
+struct PlotArgs {
+    /// The sweep folder (holding one folder per run).
+    dir: PathBuf,
+    /// Logarithmic learning-rate axes.
+    #[arg(long)]
+    log_y: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Lr(args) => lr::run(args),
+        Some(Command::Lr(args)) => lr::run(args),
+        Some(Command::Plot(args)) => sweep::read_sweep(&args.dir, None)
+            .and_then(|runs| sweep::report(&args.dir, &runs, args.log_y))
+            .map(|files| eprintln!("redrew {} files in {}", files.len(), args.dir.display())),
+        None => experiment::run(cli.train),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

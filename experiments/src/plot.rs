@@ -160,11 +160,13 @@ pub fn draw_chart<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     let font = if w > 600 { 16 } else { 12 };
     let mut builder = ChartBuilder::on(area);
-    builder
-        .caption(
+    if !chart.title.is_empty() {
+        builder.caption(
             chart.title,
             ("sans-serif", font + 6).into_font().style(FontStyle::Bold),
-        )
+        );
+    }
+    builder
         .margin(12)
         .margin_right(30)
         .x_label_area_size(font * 3)
@@ -231,4 +233,61 @@ fn format_tick(y: f64) -> String {
         let s = format!("{y:.4}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
+}
+
+/// One panel of a grid of small multiples: a loss chart above its learning-rate chart.
+pub trait Panel {
+    fn title(&self) -> String;
+    fn losses(&self, window: usize) -> Vec<Series>;
+    fn lr(&self) -> Series;
+}
+
+/// Small multiples: one panel per run, four to a row, each with its loss over its lr.
+pub fn grid<P: Panel>(path: &Path, panels: &[P], window: usize, log_y: bool) -> Result<(), String> {
+    let cols = panels.len().clamp(1, 4);
+    let rows = panels.len().div_ceil(cols).max(1);
+    let size = (cols as u32 * 430, rows as u32 * 380);
+    render(
+        path,
+        size,
+        |a| draw_grid(a, panels, (rows, cols), window, log_y),
+        |a| draw_grid(a, panels, (rows, cols), window, log_y),
+    )
+}
+
+fn draw_grid<DB: DrawingBackend, P: Panel>(
+    area: &DrawingArea<DB, Shift>,
+    panels: &[P],
+    shape: (usize, usize),
+    window: usize,
+    log_y: bool,
+) -> Result<(), String> {
+    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    for (cell, panel) in area.split_evenly(shape).iter().zip(panels) {
+        let (top, bottom) = cell.split_vertically(cell.dim_in_pixel().1 * 62 / 100);
+        let title = panel.title();
+        let losses = panel.losses(window);
+        draw_chart(
+            &top,
+            &Chart {
+                title: &title,
+                x_label: "",
+                y_label: "loss",
+                series: &losses,
+                log_y: true,
+            },
+        )?;
+        let lr = [panel.lr()];
+        draw_chart(
+            &bottom,
+            &Chart {
+                title: "",
+                x_label: "step",
+                y_label: "lr",
+                series: &lr,
+                log_y,
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -1,0 +1,333 @@
+//! The default action: resolve the settings, load the data once, train every requested schedule
+//! and write each run's files and the sweep's report.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use schedules::{Schedule, ScheduleConfig};
+
+use crate::backend::{self, BackendKind};
+use crate::config::{self, ConfigFile, Dataset};
+use crate::model::ModelKind;
+use crate::optim::OptimizerKind;
+use crate::progress::Progress;
+use crate::results::{self, RunInfo};
+use crate::sweep;
+use crate::train::{self, DeviceData, RunSpec};
+
+/// Training options (flags override `--config`, which overrides configs/experiment.toml).
+#[derive(Debug, Args, Default)]
+pub struct TrainArgs {
+    /// Schedule presets to train, comma-separated or repeated; `all` for every preset.
+    #[arg(long, value_delimiter = ',')]
+    pub schedule: Vec<String>,
+    /// A TOML file with experiment settings and/or a `[schedule]` table.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Network.
+    #[arg(long, value_enum)]
+    pub model: Option<ModelKind>,
+    /// Optimizer (PyTorch's defaults for each).
+    #[arg(long, value_enum)]
+    pub optimizer: Option<OptimizerKind>,
+    /// Device: auto takes wgpu on a hardware GPU, flex otherwise.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendKind>,
+    /// Passes over the training set.
+    #[arg(long)]
+    pub epochs: Option<u64>,
+    /// Images per optimizer step.
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// Fixes initialisation, shuffle order and dropout.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Folder with the four IDX files (else $MNIST_DIR, ./data/mnist, Burn's cache, a download).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Data set.
+    #[arg(long, value_enum)]
+    pub dataset: Option<Dataset>,
+    /// Results root; runs land in OUT/NAME/RUN/.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Sweep folder name under --out (default: dataset-model-optimizer-Nep).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Train on the first N training images only (quick checks).
+    #[arg(long)]
+    pub train_limit: Option<usize>,
+    /// Evaluate on the first N test images only.
+    #[arg(long)]
+    pub test_limit: Option<usize>,
+    /// Also run loss decay: this preset multiplies the loss while the lr stays fixed.
+    #[arg(long)]
+    pub loss_decay: Option<String>,
+    /// The fixed lr of the loss-decay run (default: the loss-decay preset's peak).
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Stop every run after N optimizer steps.
+    #[arg(long)]
+    pub max_steps: Option<u64>,
+    /// Logarithmic learning-rate axes in the pictures (loss axes are always logarithmic).
+    #[arg(long)]
+    pub log_y: bool,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A run to train: its name, schedule and, for loss decay, the loss multiplier.
+struct Planned {
+    name: String,
+    schedule: ScheduleConfig,
+    loss_decay: Option<ScheduleConfig>,
+}
+
+/// The settings with every default applied.
+struct Settings {
+    model: ModelKind,
+    optimizer: OptimizerKind,
+    backend: BackendKind,
+    dataset: Dataset,
+    epochs: u64,
+    batch_size: usize,
+    seed: u64,
+    out: PathBuf,
+}
+
+fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), String> {
+    let mut file = config::defaults();
+    let mut file_schedule = None;
+    if let Some(path) = &args.config {
+        let source = path.display().to_string();
+        let mut given: ConfigFile = config::parse_toml(&source, &config::read(path)?)?;
+        if let Some(s) = given.schedule.take() {
+            let name = path
+                .file_stem()
+                .map_or("config".into(), |s| s.to_string_lossy().into_owned());
+            file_schedule = Some((name, config::check(&source, s)?));
+        }
+        if let Some(s) = &given.loss_decay {
+            config::check(&format!("{source} [loss_decay]"), s.clone())?;
+        }
+        file = file.merged(given);
+    }
+    let flags = ConfigFile {
+        model: args.model,
+        optimizer: args.optimizer,
+        backend: args.backend,
+        dataset: args.dataset,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        seed: args.seed,
+        data_dir: args.data_dir.clone(),
+        out: args.out.clone(),
+        train_limit: args.train_limit,
+        test_limit: args.test_limit,
+        loss_decay: None,
+        schedule: None,
+    };
+    let file = file.merged(flags);
+    let settings = Settings {
+        model: file.model.unwrap_or(ModelKind::Lenet),
+        optimizer: file.optimizer.unwrap_or(OptimizerKind::Momentum),
+        backend: file.backend.unwrap_or(BackendKind::Auto),
+        dataset: file.dataset.unwrap_or(Dataset::Mnist),
+        epochs: file.epochs.unwrap_or(3),
+        batch_size: file.batch_size.unwrap_or(128),
+        seed: file.seed.unwrap_or(42),
+        out: file.out.clone().unwrap_or_else(|| "results".into()),
+    };
+    if settings.epochs == 0 {
+        return Err("epochs (0) must be at least 1".into());
+    }
+    if settings.batch_size == 0 {
+        return Err("batch_size (0) must be at least 1".into());
+    }
+    if args.max_steps == Some(0) {
+        return Err("--max-steps (0) must be at least 1".into());
+    }
+    let mut plan = Vec::new();
+    if args.schedule.is_empty() {
+        if let Some((name, schedule)) = file_schedule {
+            plan.push(Planned {
+                name,
+                schedule,
+                loss_decay: None,
+            });
+        }
+    }
+    for name in config::expand_all(&args.schedule) {
+        let schedule = config::preset(&name)?;
+        plan.push(Planned {
+            name,
+            schedule,
+            loss_decay: None,
+        });
+    }
+    let loss_decay = match &args.loss_decay {
+        Some(name) => Some((format!("loss-decay-{name}"), config::preset(name)?)),
+        None => file
+            .loss_decay
+            .clone()
+            .map(|s| ("loss-decay".to_string(), s)),
+    };
+    if let Some((name, decay)) = loss_decay {
+        let lr = args.lr.unwrap_or_else(|| decay.bounds().1);
+        let schedule = config::check("--lr", ScheduleConfig::Constant(schedules::Constant { lr }))?;
+        plan.push(Planned {
+            name,
+            schedule,
+            loss_decay: Some(decay),
+        });
+    }
+    if plan.is_empty() {
+        return Err(format!(
+            "no schedule to train: pass --schedule NAME (presets: {}, or all) or --config FILE with a [schedule] table",
+            config::preset_names().join(", ")
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    plan.retain(|p| seen.insert(p.name.clone()));
+    Ok((file, settings, plan))
+}
+
+/// How many steps a schedule needs before its end, when it has one that matters.
+fn schedule_length(s: &ScheduleConfig) -> Option<u64> {
+    match s {
+        ScheduleConfig::Cosine(c) => Some(c.total_steps),
+        ScheduleConfig::OneCycle(c) => Some(c.total_steps),
+        ScheduleConfig::Polynomial(p) if !p.cycle => Some(p.total_steps),
+        ScheduleConfig::Linear(l) => Some(l.total_steps),
+        ScheduleConfig::Wsd(w) => Some(w.warmup_steps + w.stable_steps + w.decay_steps),
+        ScheduleConfig::Warmup(w) => schedule_length(&w.after).map(|n| n + w.warmup_steps),
+        _ => None,
+    }
+}
+
+pub fn run(args: TrainArgs) -> Result<(), String> {
+    let (file, s, plan) = resolve(&args)?;
+    let sweep_name = args.name.clone().unwrap_or_else(|| {
+        format!(
+            "{}-{}-{}-{}ep",
+            s.dataset.name(),
+            s.model.name(),
+            s.optimizer.name(),
+            s.epochs
+        )
+    });
+    let sweep_dir = s.out.join(&sweep_name);
+    std::fs::create_dir_all(&sweep_dir).map_err(|e| {
+        format!(
+            "cannot create {}: {e}; choose a writable folder with --out DIR",
+            sweep_dir.display()
+        )
+    })?;
+
+    let data = mnist::load(
+        s.dataset.kind(),
+        file.data_dir.as_deref(),
+        file.train_limit,
+        file.test_limit,
+    )
+    .map_err(|e| e.to_string())?;
+    let (device, used) = backend::device(s.backend)?;
+    let train_device = device.clone().autodiff();
+    let data = DeviceData::new(
+        &data,
+        s.dataset == Dataset::FashionMnist,
+        &train_device,
+        &device,
+    );
+    let steps_per_epoch = data.n_train.div_ceil(s.batch_size) as u64;
+    let total = (steps_per_epoch * s.epochs).min(args.max_steps.unwrap_or(u64::MAX));
+    eprintln!(
+        "{} run(s) of {} on {} ({} train / {} test images, {} steps each) -> {}",
+        plan.len(),
+        s.model.name(),
+        used.name(),
+        data.n_train,
+        data.n_test,
+        total,
+        sweep_dir.display()
+    );
+    for p in &plan {
+        if let Some(len) = schedule_length(&p.schedule).filter(|&len| len < total) {
+            eprintln!(
+                "warning: {}: the schedule ends at step {len}, before the {total} steps of training; the rest runs at its final rate",
+                p.name
+            );
+        }
+    }
+    if s.optimizer.is_adaptive() && plan.iter().any(|p| p.loss_decay.is_some()) {
+        eprintln!(
+            "note: with {} the loss scale is largely divided out, so loss decay is not the lr schedule it equals under plain SGD",
+            s.optimizer.name()
+        );
+    }
+    let mut progress = Progress::new(s.batch_size, args.quiet);
+    for p in &plan {
+        let spec = RunSpec {
+            name: &p.name,
+            schedule: &p.schedule,
+            loss_decay: p.loss_decay.as_ref(),
+            model: s.model,
+            optimizer: s.optimizer,
+            epochs: s.epochs,
+            batch_size: s.batch_size,
+            seed: s.seed,
+            max_steps: args.max_steps,
+        };
+        let outcome = train::train(&spec, &data, &train_device, &mut progress);
+        let run_dir = sweep_dir.join(&p.name);
+        std::fs::create_dir_all(&run_dir)
+            .map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;
+        let resolved = ConfigFile {
+            model: Some(s.model),
+            optimizer: Some(s.optimizer),
+            backend: Some(used),
+            dataset: Some(s.dataset),
+            epochs: Some(s.epochs),
+            batch_size: Some(s.batch_size),
+            seed: Some(s.seed),
+            schedule: Some(p.schedule.clone()),
+            loss_decay: p.loss_decay.clone(),
+            ..file.clone()
+        };
+        let toml =
+            toml::to_string(&resolved).map_err(|e| format!("cannot serialise the config: {e}"))?;
+        results::write_atomic(&run_dir.join("config.toml"), toml.as_bytes())?;
+        results::write_atomic(
+            &run_dir.join("metrics.csv"),
+            results::metrics_csv(&outcome).as_bytes(),
+        )?;
+        let info = RunInfo {
+            name: &p.name,
+            kind: p.schedule.kind(),
+            model: s.model.name(),
+            optimizer: s.optimizer.name(),
+            backend: used.name(),
+            dataset: s.dataset.name(),
+            epochs: s.epochs,
+            batch_size: s.batch_size,
+            seed: s.seed,
+        };
+        let summary = results::summarize(&info, &outcome);
+        let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+        results::write_atomic(&run_dir.join("summary.json"), json.as_bytes())?;
+    }
+    let order: Vec<String> = plan.iter().map(|p| p.name.clone()).collect();
+    let runs = sweep::read_sweep(&sweep_dir, Some(&order))?;
+    sweep::report(&sweep_dir, &runs, args.log_y)?;
+    let (_, md) = sweep::tables(&runs);
+    println!(
+        "{}",
+        md.lines()
+            .filter(|l| l.starts_with('|'))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    eprintln!("wrote {}", sweep_dir.display());
+    Ok(())
+}
