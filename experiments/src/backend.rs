@@ -31,8 +31,12 @@ impl BackendKind {
 /// The adapters wgpu can see, as `(name, is_hardware)`.
 fn adapters() -> Vec<(String, bool)> {
     use burn::backend::wgpu::wgpu;
-    let instance = wgpu::Instance::default();
-    let adapters = block_on(instance.enumerate_adapters(wgpu::Backends::all()));
+    // Vulkan, Metal and DX12 only: the GL probe prints noise about XDG_RUNTIME_DIR and Burn does
+    // not train through GL.
+    let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
+    descriptor.backends = wgpu::Backends::PRIMARY;
+    let instance = wgpu::Instance::new(descriptor);
+    let adapters = block_on(instance.enumerate_adapters(wgpu::Backends::PRIMARY));
     adapters
         .into_iter()
         .map(|a| {

@@ -48,7 +48,22 @@ struct PlotArgs {
     log_y: bool,
 }
 
+/// Mesa's Vulkan drivers print `error: XDG_RUNTIME_DIR is invalid` when probing for a display
+/// that training never uses; give them a private folder so the only `error:` lines are ours.
+fn quiet_vulkan_probe() {
+    #[cfg(unix)]
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        use std::os::unix::fs::DirBuilderExt;
+        let dir = std::env::temp_dir().join(format!("experiments-runtime-{}", std::process::id()));
+        if std::fs::DirBuilder::new().mode(0o700).create(&dir).is_ok() {
+            // SAFETY: called first thing in main, before any other thread exists.
+            unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_vulkan_probe();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Lr(args)) => lr::run(args),

@@ -181,7 +181,9 @@ pub fn draw_chart<DB: DrawingBackend>(
                 .axis_desc_style(("sans-serif", font + 2))
                 .y_label_formatter(&|y| format_tick(*y))
                 .x_label_formatter(&|x| format_tick(*x))
-                .light_line_style(RGBColor(235, 235, 235))
+                .x_labels(if w > 600 { 10 } else { 5 })
+                .y_labels(if w > 600 { 10 } else { 5 })
+                .light_line_style(RGBColor(245, 245, 245))
                 .draw()
                 .map_err(err)?;
             for (i, s) in chart.series.iter().enumerate() {
@@ -191,6 +193,11 @@ pub fn draw_chart<DB: DrawingBackend>(
                     .iter()
                     .copied()
                     .filter(|p| p.1.is_finite() && (!chart.log_y || p.1 > 0.0));
+                // Few points (one per epoch): mark them, a lone point draws no line.
+                if s.points.len() <= 40 {
+                    let marks = pts.clone().map(|p| Circle::new(p, 4, c.filled()));
+                    ctx.draw_series(marks).map_err(err)?;
+                }
                 ctx.draw_series(LineSeries::new(pts, c.stroke_width(2)))
                     .map_err(err)?
                     .label(s.name.clone())

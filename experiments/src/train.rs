@@ -148,8 +148,8 @@ pub fn evaluate(model: &Net, data: &DeviceData) -> (f64, f64) {
     let mut start = 0;
     while start < data.n_test {
         let end = (start + chunk).min(data.n_test);
-        let x = data.test_x.clone().slice([start..end]);
-        let y = data.test_y.clone().slice([start..end]);
+        let x = data.test_x.clone().slice(start..end);
+        let y = data.test_y.clone().slice(start..end);
         let logits = model.forward(x);
         let loss: f32 = loss_fn.forward(logits.clone(), y.clone()).into_scalar();
         loss_sum += loss as f64 * (end - start) as f64;
@@ -183,7 +183,7 @@ pub fn train(
         .loss_decay
         .map(|s| LossDecay::new(s.policy().expect("validated before training")));
     let loss_fn = CrossEntropyLossConfig::new().init(device);
-    let mut rng = SplitMix64(spec.seed ^ 0x5EED_0F_5A1E);
+    let mut rng = SplitMix64(spec.seed ^ 0x005E_ED0F_5A1E);
     let mut out = Outcome::default();
     let started = Instant::now();
     let mut first_loss = None;

@@ -12,10 +12,10 @@ use common::{GRADS, PARAM0, Vector, step};
 // f32 rounding (unit roundoff 6e-8) over a handful of elementwise operations per step and five
 // steps; the constants rho, eps and the L2 penalty are also rounded to f32. The measured worst
 // case is 1.2e-7 relative on the parameter (run with `--nocapture` to see it), so 1e-5 leaves a
-// wide margin while any formula slip (a wrong rho, eps placement or decay) moves parameters by
-// 1e-4 relative or more.
+// wide margin while a formula slip such as a wrong rho or eps outside the square root moves the
+// parameters by far more.
 //
-// The stricter check is on the displacement `param - PARAM0`, the quantity the optimizer
+// The more sensitive check (it also catches a dropped weight decay) is on the displacement `param - PARAM0`, the quantity the optimizer
 // computes, relative to the largest displacement at that step (a few 1e-3). The parameter is
 // stored in f32, whose spacing near 3.0 is 2.4e-7, so the displacement is only resolved to about
 // 1e-4 of its scale; measured worst case 4.2e-5, tolerance 5e-4.

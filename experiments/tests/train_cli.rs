@@ -1,0 +1,347 @@
+//! Training end to end on a few hundred real MNIST images with the flex backend: every
+//! artifact, the pictures, `plot`, seeds, learning, and one-line errors for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mnist_dir() -> PathBuf {
+    std::env::var_os("MNIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mnist"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("experiments-train-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A quick training command: flex, 1 epoch on `images` training and 200 test images.
+fn train(out: &Path, images: usize, extra: &[&str]) -> Output {
+    train_from(&mnist_dir(), out, images, extra)
+}
+
+fn train_from(data: &Path, out: &Path, images: usize, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args([
+            "--backend",
+            "flex",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--test-limit",
+            "200",
+            "--quiet",
+        ])
+        .args(["--train-limit", &images.to_string()])
+        .args(extra)
+        .env("MNIST_NO_DOWNLOAD", "1")
+        .output()
+        .expect("binary runs")
+}
+
+fn ok(out: &Output) {
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn assert_one_line_error(out: &Output, needle: &str) {
+    assert!(!out.status.success(), "should fail");
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
+    assert_eq!(lines.len(), 1, "one error line: {err}");
+    assert!(lines[0].contains(needle), "expected `{needle}` in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// Column `name` of metrics.csv as floats (empty cells skipped).
+fn column(metrics: &str, name: &str) -> Vec<f64> {
+    let mut lines = metrics.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let i = header.iter().position(|h| *h == name).unwrap();
+    lines
+        .filter_map(|l| {
+            l.split(',')
+                .nth(i)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
+    let out = temp_dir("sweep");
+    ok(&train(
+        &out,
+        320,
+        &["--schedule", "clr,cosine,fixed", "--name", "s"],
+    ));
+    let sweep = out.join("s");
+    for run in ["clr", "cosine", "fixed"] {
+        let dir = sweep.join(run);
+        let metrics = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+        assert_eq!(
+            metrics.lines().count(),
+            1 + 10,
+            "one row per step (320 / 32)"
+        );
+        assert_eq!(
+            column(&metrics, "test_accuracy").len(),
+            1,
+            "one evaluation per epoch"
+        );
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(summary["name"], run);
+        assert_eq!(summary["steps"], 10);
+        assert_eq!(summary["diverged"], false);
+        let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
+        assert!(
+            config.contains("[schedule]")
+                && config.contains("model = \"lenet\"")
+                && config.contains("backend = \"flex\"")
+        );
+    }
+    for file in [
+        "grid.png",
+        "grid.svg",
+        "loss.png",
+        "loss.svg",
+        "lr.png",
+        "lr.svg",
+        "summary.md",
+        "summary.csv",
+    ] {
+        assert!(sweep.join(file).metadata().unwrap().len() > 300, "{file}");
+    }
+    let md = std::fs::read_to_string(sweep.join("summary.md")).unwrap();
+    for run in ["| clr |", "| cosine |", "| fixed |"] {
+        assert!(md.contains(run), "{md}");
+    }
+    let svg = std::fs::read_to_string(sweep.join("grid.svg")).unwrap();
+    assert!(
+        svg.contains("clr") && svg.contains("cosine") && svg.contains("fixed"),
+        "one panel per schedule"
+    );
+
+    for file in ["grid.png", "loss.svg", "summary.md"] {
+        std::fs::remove_file(sweep.join(file)).unwrap();
+    }
+    let redraw = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("plot")
+        .arg(&sweep)
+        .output()
+        .unwrap();
+    ok(&redraw);
+    for file in ["grid.png", "loss.svg", "summary.md"] {
+        assert!(sweep.join(file).is_file(), "plot redrew {file}");
+    }
+    // A resolved config.toml trains again as a --config file.
+    ok(&train(
+        &out,
+        64,
+        &[
+            "--config",
+            sweep.join("clr/config.toml").to_str().unwrap(),
+            "--name",
+            "again",
+        ],
+    ));
+    assert!(out.join("again/config/metrics.csv").is_file());
+}
+
+#[test]
+fn a_sensible_lr_lowers_the_loss_and_a_seed_repeats_the_run() {
+    let out = temp_dir("learn");
+    ok(&train(&out, 960, &["--schedule", "fixed", "--name", "a"]));
+    ok(&train(&out, 960, &["--schedule", "fixed", "--name", "b"]));
+    let a = std::fs::read_to_string(out.join("a/fixed/metrics.csv")).unwrap();
+    let b = std::fs::read_to_string(out.join("b/fixed/metrics.csv")).unwrap();
+    let loss = column(&a, "train_loss");
+    assert_eq!(loss.len(), 30);
+    let (first, last) = (
+        loss[..5].iter().sum::<f64>() / 5.0,
+        loss[25..].iter().sum::<f64>() / 5.0,
+    );
+    assert!(last < first * 0.7, "loss {first} -> {last}");
+    let without_time = |s: &str| {
+        s.lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        without_time(&a),
+        without_time(&b),
+        "same seed, same metrics"
+    );
+    ok(&train(
+        &out,
+        960,
+        &["--schedule", "fixed", "--name", "c", "--seed", "7"],
+    ));
+    let c = std::fs::read_to_string(out.join("c/fixed/metrics.csv")).unwrap();
+    assert_ne!(
+        without_time(&a),
+        without_time(&c),
+        "another seed, another run"
+    );
+}
+
+#[test]
+fn the_pytorch_example_model_adadelta_and_loss_decay_train() {
+    let out = temp_dir("models");
+    ok(&train(
+        &out,
+        128,
+        &[
+            "--model",
+            "pytorch-example",
+            "--optimizer",
+            "adadelta",
+            "--schedule",
+            "step",
+            "--name",
+            "m",
+        ],
+    ));
+    let m = std::fs::read_to_string(out.join("m/step/metrics.csv")).unwrap();
+    assert_eq!(column(&m, "lr")[0], 0.1);
+    ok(&train(
+        &out,
+        128,
+        &[
+            "--optimizer",
+            "sgd",
+            "--loss-decay",
+            "cosine",
+            "--name",
+            "d",
+        ],
+    ));
+    let d = std::fs::read_to_string(out.join("d/loss-decay-cosine/metrics.csv")).unwrap();
+    assert!(
+        column(&d, "lr").iter().all(|&lr| lr == 0.1),
+        "loss decay keeps the lr fixed at the preset's peak"
+    );
+}
+
+#[test]
+fn a_huge_learning_rate_is_marked_diverged_and_the_sweep_goes_on() {
+    let out = temp_dir("diverge");
+    let configs = out.join("configs/schedules");
+    std::fs::create_dir_all(&configs).unwrap();
+    std::fs::write(
+        configs.join("huge.toml"),
+        "[schedule]\nkind = 'constant'\nlr = 1e6\n",
+    )
+    .unwrap();
+    let result = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .current_dir(&out)
+        .arg("--data-dir")
+        .arg(mnist_dir())
+        .args([
+            "--backend",
+            "flex",
+            "--epochs",
+            "1",
+            "--batch-size",
+            "32",
+            "--train-limit",
+            "320",
+            "--test-limit",
+            "100",
+        ])
+        .args(["--schedule", "huge,fixed", "--name", "s", "--quiet"])
+        .output()
+        .unwrap();
+    ok(&result);
+    let summary: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("results/s/huge/summary.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(summary["diverged"], true);
+    assert!(summary["diverged_at_step"].as_u64().unwrap() < 10);
+    assert!(
+        std::fs::read_to_string(out.join("results/s/summary.md"))
+            .unwrap()
+            .contains("at step")
+    );
+    assert!(
+        out.join("results/s/fixed/summary.json").is_file(),
+        "the next run still trained"
+    );
+}
+
+#[test]
+fn bad_input_exits_non_zero_with_one_line() {
+    let out = temp_dir("bad");
+    assert_one_line_error(
+        &train(&out, 64, &["--schedule", "nope"]),
+        "unknown schedule preset `nope`",
+    );
+    let bad = out.join("bad.toml");
+    std::fs::write(&bad, "epochs = [\n").unwrap();
+    assert_one_line_error(
+        &train(&out, 64, &["--config", bad.to_str().unwrap()]),
+        "bad.toml: line 1",
+    );
+    std::fs::write(&bad, "epoch = 3\n[schedule]\nkind = 'constant'\nlr = 0.1\n").unwrap();
+    assert_one_line_error(
+        &train(&out, 64, &["--config", bad.to_str().unwrap()]),
+        "unknown field `epoch`",
+    );
+    assert_one_line_error(&train(&out, 64, &[]), "no schedule to train");
+    assert_one_line_error(
+        &train_from(
+            Path::new("/nonexistent/mnist"),
+            &out,
+            64,
+            &["--schedule", "fixed"],
+        ),
+        "/nonexistent/mnist does not exist",
+    );
+
+    // Damaged copies of the real files.
+    let damaged = out.join("damaged");
+    std::fs::create_dir_all(&damaged).unwrap();
+    for f in [
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    ] {
+        std::fs::copy(
+            mnist_dir().join(format!("{f}.gz")),
+            damaged.join(format!("{f}.gz")),
+        )
+        .unwrap();
+    }
+    let labels = damaged.join("t10k-labels-idx1-ubyte.gz");
+    let bytes = std::fs::read(&labels).unwrap();
+    std::fs::write(&labels, &bytes[..bytes.len() / 2]).unwrap();
+    let with = |dir: &Path| train_from(dir, &out, 64, &["--schedule", "fixed"]);
+    assert_one_line_error(&with(&damaged), "truncated gzip");
+    std::fs::remove_file(&labels).unwrap();
+    // A labels file where the images should be: IDX magic 2049 instead of 2051.
+    std::fs::copy(mnist_dir().join("t10k-labels-idx1-ubyte.gz"), &labels).unwrap();
+    std::fs::copy(&labels, damaged.join("t10k-images-idx3-ubyte.gz")).unwrap();
+    assert_one_line_error(&with(&damaged), "wrong IDX magic 2049");
+
+    let file = out.join("not-a-dir");
+    std::fs::write(&file, "").unwrap();
+    assert_one_line_error(
+        &train(&file, 64, &["--schedule", "fixed"]),
+        "choose a writable folder with --out DIR",
+    );
+}
