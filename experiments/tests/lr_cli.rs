@@ -187,7 +187,7 @@ fn works_from_another_folder_and_files_override_presets() {
         "--steps",
         "3",
     ]))));
-    assert_eq!(builtin[0], 0.01);
+    assert_eq!(builtin[0], 0.005);
     std::fs::create_dir_all(dir.join("configs/schedules")).unwrap();
     std::fs::write(
         dir.join("configs/schedules/clr.toml"),
@@ -217,8 +217,8 @@ fn epochs_hold_the_rate() {
     ])));
     let r = rates(&text);
     // step_size 469 now counts epochs of 2 steps: the first drop is at step 938.
-    assert_eq!(r[937], 0.1);
-    assert_eq!(r[938], 0.05);
+    assert_eq!(r[937], 0.05);
+    assert_eq!(r[938], 0.025);
 }
 
 #[test]

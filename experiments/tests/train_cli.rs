@@ -216,7 +216,7 @@ fn the_pytorch_example_model_adadelta_and_loss_decay_train() {
         ],
     ));
     let m = std::fs::read_to_string(out.join("m/step/metrics.csv")).unwrap();
-    assert_eq!(column(&m, "lr")[0], 0.1);
+    assert_eq!(column(&m, "lr")[0], 0.05);
     ok(&train(
         &out,
         128,
@@ -231,7 +231,7 @@ fn the_pytorch_example_model_adadelta_and_loss_decay_train() {
     ));
     let d = std::fs::read_to_string(out.join("d/loss-decay-cosine/metrics.csv")).unwrap();
     assert!(
-        column(&d, "lr").iter().all(|&lr| lr == 0.1),
+        column(&d, "lr").iter().all(|&lr| lr == 0.05),
         "loss decay keeps the lr fixed at the preset's peak"
     );
 }

@@ -66,6 +66,11 @@ pub enum ScheduleConfig {
 }
 
 /// Every `kind` name, in the order of the documentation table.
+///
+/// ```
+/// assert_eq!(schedules::KINDS.len(), 15);
+/// assert!(schedules::KINDS.contains(&"one_cycle"));
+/// ```
 pub const KINDS: [&str; 15] = [
     "constant",
     "step",

@@ -7,7 +7,15 @@ use serde::{Deserialize, Serialize};
 use crate::Schedule;
 use crate::error::{Check, ScheduleError};
 
-/// How the amplitude of each cycle is scaled.
+/// How the amplitude of each cycle is scaled (`mode` in a config; PyTorch `CyclicLR(mode=…)`).
+///
+/// ```
+/// let c: schedules::ScheduleConfig = toml::from_str(
+///     "kind = 'cyclical'\nbase_lr = 0.5\nmax_lr = 1.5\nstep_size = 2\nmode = 'triangular2'",
+/// ).unwrap();
+/// let p = c.policy().unwrap();
+/// assert_eq!((p.lr(2), p.lr(6)), (1.5, 1.0)); // second cycle at half amplitude
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CyclicalMode {
@@ -20,7 +28,15 @@ pub enum CyclicalMode {
     ExpRange,
 }
 
-/// The shape of the rise and fall within one cycle, for `x ∈ [0, 1]` (0 at the peak).
+/// The shape of the rise and fall within one cycle, for `x ∈ [0, 1]` (0 at the peak): the three
+/// windows of Smith's paper (`window` in a config).
+///
+/// ```
+/// let c: schedules::ScheduleConfig = toml::from_str(
+///     "kind = 'cyclical'\nbase_lr = 1.0\nmax_lr = 2.0\nstep_size = 4\nwindow = 'welch'",
+/// ).unwrap();
+/// assert_eq!(c.policy().unwrap().lr(2), 1.75); // 1 − x² = ¾ at x = ½
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Window {

@@ -4,6 +4,12 @@ use std::fmt;
 
 /// A parameter that failed validation.
 ///
+/// ```
+/// let c: schedules::ScheduleConfig = toml::from_str("kind = 'constant'\nlr = -1").unwrap();
+/// let e = c.policy().unwrap_err();
+/// assert_eq!((e.param.as_str(), e.value.as_str()), ("lr", "-1"));
+/// ```
+///
 /// Its `Display` is one line naming where the parameter sits, the parameter, its value and the
 /// rule it broke, e.g. `cyclical: max_lr (0.001) must be greater than base_lr (0.01)` or, inside a
 /// nested schedule, `warmup: after: cosine: total_steps (0) must be at least 1`.

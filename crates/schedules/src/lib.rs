@@ -83,6 +83,8 @@
 //!
 //! `examples/burn_training.rs` trains a small Burn model with a config-built schedule.
 
+#![warn(missing_docs)]
+
 mod config;
 mod constant;
 mod cosine;

@@ -7,7 +7,17 @@ use serde::{Deserialize, Serialize};
 use crate::Schedule;
 use crate::error::{Check, ScheduleError};
 
-/// How each phase of [`OneCycle`] moves between its two end values.
+/// How each phase of [`OneCycle`] moves between its two end values (PyTorch's
+/// `anneal_strategy`).
+///
+/// ```
+/// let c: schedules::ScheduleConfig = toml::from_str(
+///     "kind = 'one_cycle'\nmax_lr = 1.0\ntotal_steps = 21\npct_start = 0.5\ndiv_factor = 2\nanneal_strategy = 'linear'",
+/// ).unwrap();
+/// let p = c.policy().unwrap();
+/// // The first phase ends at step 0.5·21 − 1 = 9.5, a straight line from 0.5 to 1.
+/// assert!((p.lr(5) - (0.5 + 0.5 * 5.0 / 9.5)).abs() < 1e-12);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AnnealStrategy {

@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 use crate::Schedule;
 use crate::error::{Check, ScheduleError};
 
-/// Whether a lower or a higher metric is better.
+/// Whether a lower or a higher metric is better (PyTorch's `mode`).
+///
+/// ```
+/// assert_eq!(toml::from_str::<schedules::Plateau>("initial_lr = 1\nmode = 'max'").unwrap().mode,
+///            schedules::PlateauMode::Max);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PlateauMode {
@@ -18,7 +23,12 @@ pub enum PlateauMode {
     Max,
 }
 
-/// How `threshold` measures a significant improvement.
+/// How `threshold` measures a significant improvement (PyTorch's `threshold_mode`).
+///
+/// ```
+/// let p: schedules::Plateau = toml::from_str("initial_lr = 1\nthreshold_mode = 'abs'").unwrap();
+/// assert_eq!(p.threshold_mode, schedules::ThresholdMode::Abs);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThresholdMode {
@@ -120,7 +130,17 @@ impl Schedule for Plateau {
     }
 }
 
-/// The state of a reduce-on-plateau scheduler, as PyTorch keeps it.
+/// The state of a reduce-on-plateau scheduler, as PyTorch keeps it (`best`, `num_bad_epochs`,
+/// `cooldown_counter`), carried by the scheduler record.
+///
+/// ```
+/// let s = toml::from_str::<schedules::ScheduleConfig>("kind = 'plateau'\ninitial_lr = 0.1")
+///     .unwrap().build().unwrap();
+/// let handle = s.plateau().unwrap();
+/// handle.report(0.5);
+/// let state = handle.state();
+/// assert_eq!((state.best, state.num_bad_epochs, state.reports), (0.5, 0, 1));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlateauState {
     /// The current learning rate.
@@ -188,6 +208,16 @@ impl PlateauState {
 ///
 /// Cloning the handle (or the scheduler) shares the same state, so the loop and the scheduler
 /// held by Burn's `Learner` see one another.
+///
+/// ```
+/// let s = toml::from_str::<schedules::ScheduleConfig>(
+///     "kind = 'plateau'\ninitial_lr = 0.1\npatience = 0\nfactor = 0.5",
+/// ).unwrap().build().unwrap();
+/// let handle = s.plateau().unwrap();
+/// handle.report(1.0);
+/// handle.report(2.0); // worse: patience 0 reduces at once
+/// assert_eq!(s.peek(), 0.05);
+/// ```
 #[derive(Debug, Clone)]
 pub struct PlateauHandle {
     config: Arc<Plateau>,

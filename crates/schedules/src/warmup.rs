@@ -66,6 +66,13 @@ impl Schedule for Warmup {
 }
 
 /// The decay shape of [`Wsd`], for `p ∈ [0, 1]` through the decay phase.
+///
+/// ```
+/// let c: schedules::ScheduleConfig = toml::from_str(
+///     "kind = 'wsd'\npeak_lr = 1.0\nwarmup_steps = 0\nstable_steps = 0\ndecay_steps = 4\ndecay_shape = 'sqrt'",
+/// ).unwrap();
+/// assert_eq!(c.policy().unwrap().lr(1), 0.5); // 1 − √¼
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DecayShape {
