@@ -103,6 +103,23 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(source: &str, text: &str) -> R
     })
 }
 
+/// Reads a `--config` file: its settings with the schedules validated, and the run name its
+/// `[schedule]` takes (the file's stem).
+pub fn read_config(path: &Path) -> Result<(String, ConfigFile), String> {
+    let source = path.display().to_string();
+    let file: ConfigFile = parse_toml(&source, &read(path)?)?;
+    if let Some(s) = &file.schedule {
+        check(&source, s.clone())?;
+    }
+    if let Some(s) = &file.loss_decay {
+        check(&format!("{source} [loss_decay]"), s.clone())?;
+    }
+    let name = path
+        .file_stem()
+        .map_or("config".into(), |s| s.to_string_lossy().into_owned());
+    Ok((name, file))
+}
+
 /// Reads a file to a string with an error that names it.
 pub fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))

@@ -36,16 +36,14 @@ pub struct LrArgs {
 fn policies(args: &LrArgs) -> Result<Vec<(String, Policy)>, String> {
     let mut out = Vec::new();
     if let Some(path) = &args.config {
-        let text = config::read(path)?;
-        let source = path.display().to_string();
-        let file: crate::config::ConfigFile = config::parse_toml(&source, &text)?;
+        let (name, file) = config::read_config(path)?;
         let schedule = file.schedule.ok_or_else(|| {
-            format!("{source}: no [schedule] table; add one with a `kind` (see configs/schedules/)")
+            format!(
+                "{}: no [schedule] table; add one with a `kind` (see configs/schedules/)",
+                path.display()
+            )
         })?;
-        let name = path
-            .file_stem()
-            .map_or("config".into(), |s| s.to_string_lossy().into_owned());
-        out.push((name, config::check(&source, schedule)?));
+        out.push((name, schedule));
     }
     for name in config::expand_all(&args.schedule) {
         out.push((name.clone(), config::preset(&name)?));

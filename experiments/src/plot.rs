@@ -140,7 +140,14 @@ fn extent(series: &[Series], log_y: bool) -> ((f64, f64), (f64, f64)) {
     if log_y {
         (y0, y1) = (y0 / 1.3, y1 * 1.3);
     } else {
-        let pad = ((y1 - y0) * 0.05).max(y1.abs() * 1e-3).max(1e-12);
+        // A flat curve gets a band of ±10% so its ticks do not all round to one label.
+        let flat = (y1 - y0) <= 1e-9 * y1.abs();
+        let pad = if flat {
+            y1.abs() * 0.1
+        } else {
+            (y1 - y0) * 0.05
+        }
+        .max(1e-12);
         (y0, y1) = (
             (y0 - pad).max(if y0 >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
             y1 + pad,

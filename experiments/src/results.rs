@@ -51,7 +51,11 @@ pub struct RunSummary {
     pub final_test_loss: f64,
     pub diverged: bool,
     pub diverged_at_step: Option<u64>,
+    /// Seconds in training steps, evaluation excluded.
     pub train_seconds: f64,
+    /// Seconds evaluating on the test set.
+    pub eval_seconds: f64,
+    /// Training throughput: images per second of `train_seconds`.
     pub images_per_second: f64,
 }
 
@@ -106,7 +110,8 @@ pub fn summarize(info: &RunInfo, out: &Outcome) -> RunSummary {
         diverged: out.diverged_at.is_some(),
         diverged_at_step: out.diverged_at,
         train_seconds: out.train_seconds,
-        images_per_second: steps as f64 * info.batch_size as f64 / out.train_seconds.max(1e-9),
+        eval_seconds: out.eval_seconds,
+        images_per_second: out.images as f64 / out.train_seconds.max(1e-9),
     }
 }
 

@@ -77,13 +77,13 @@ fn fmt_opt<T: std::fmt::Display>(v: Option<T>) -> String {
 /// `summary.csv` and `summary.md`.
 pub fn tables(runs: &[RunData]) -> (String, String) {
     let mut csv = String::from(
-        "name,kind,model,optimizer,backend,epochs,batch_size,seed,steps,final_test_accuracy,best_test_accuracy,steps_to_98,seconds_to_98,steps_to_99,seconds_to_99,final_train_loss,final_test_loss,diverged,diverged_at_step,train_seconds,images_per_second\n",
+        "name,kind,model,optimizer,backend,epochs,batch_size,seed,steps,final_test_accuracy,best_test_accuracy,steps_to_98,seconds_to_98,steps_to_99,seconds_to_99,final_train_loss,final_test_loss,diverged,diverged_at_step,train_seconds,eval_seconds,images_per_second\n",
     );
     for r in runs.iter().map(|r| &r.summary) {
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
         let _ = writeln!(
             csv,
-            "{},{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{:.5},{:.5},{},{},{:.2},{:.1}",
+            "{},{},{},{},{},{},{},{},{},{:.4},{:.4},{},{},{},{},{:.5},{:.5},{},{},{:.2},{:.2},{:.1}",
             r.name,
             r.kind,
             r.model,
@@ -104,6 +104,7 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
             r.diverged,
             r.diverged_at_step.map_or(String::new(), |v| v.to_string()),
             r.train_seconds,
+            r.eval_seconds,
             r.images_per_second
         );
     }

@@ -108,7 +108,12 @@ pub struct Outcome {
     pub epochs: Vec<EpochRow>,
     /// The step at which the loss became non-finite or exploded, if it did.
     pub diverged_at: Option<u64>,
+    /// Seconds spent in training steps, evaluation excluded.
     pub train_seconds: f64,
+    /// Seconds spent evaluating on the test set.
+    pub eval_seconds: f64,
+    /// Images the training steps went through.
+    pub images: u64,
 }
 
 /// A loss this many times the first one means the run has diverged.
@@ -223,10 +228,13 @@ pub fn train(
             };
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             model = optim.step(lr, model, grads);
+            out.images += batch.len() as u64;
             step += 1;
             progress.step(step, epoch, lr, loss_value);
         }
+        let eval_start = Instant::now();
         let (test_loss, test_accuracy) = evaluate(&model, data);
+        out.eval_seconds += eval_start.elapsed().as_secs_f64();
         if let Some(handle) = &plateau {
             handle.report(test_loss);
         }
@@ -251,7 +259,7 @@ pub fn train(
             wall_seconds: started.elapsed().as_secs_f64(),
         });
     }
-    out.train_seconds = started.elapsed().as_secs_f64();
+    out.train_seconds = started.elapsed().as_secs_f64() - out.eval_seconds;
     progress.finish();
     out
 }
