@@ -136,6 +136,16 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
     if settings.batch_size == 0 {
         return Err("batch_size (0) must be at least 1".into());
     }
+    for (name, limit) in [
+        ("train_limit", file.train_limit),
+        ("test_limit", file.test_limit),
+    ] {
+        if limit == Some(0) {
+            return Err(format!(
+                "{name} (0) must be at least 1 image; leave it out to use all"
+            ));
+        }
+    }
     if args.max_steps == Some(0) {
         return Err("--max-steps (0) must be at least 1".into());
     }

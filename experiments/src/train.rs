@@ -247,9 +247,12 @@ pub fn train(
         });
         progress.epoch(epoch, test_loss, test_accuracy);
     }
-    if out.diverged_at.is_some() && out.epochs.last().is_none_or(|e| e.step + 1 != step) {
-        // Evaluate the model as it was when the run stopped, so the table has a final accuracy.
+    if out.epochs.last().is_none_or(|e| e.step + 1 != step) {
+        // Stopped mid-epoch (divergence or --max-steps): evaluate the model as it was when the
+        // run stopped, so every run has a final accuracy.
+        let eval_start = Instant::now();
         let (test_loss, test_accuracy) = evaluate(&model, data);
+        out.eval_seconds += eval_start.elapsed().as_secs_f64();
         let epoch = out.steps.last().map_or(0, |s| s.epoch);
         out.epochs.push(EpochRow {
             epoch,

@@ -199,6 +199,31 @@ fn a_sensible_lr_lowers_the_loss_and_a_seed_repeats_the_run() {
 }
 
 #[test]
+fn max_steps_stops_mid_epoch_and_still_evaluates() {
+    let out = temp_dir("max-steps");
+    ok(&train(
+        &out,
+        640,
+        &["--schedule", "fixed", "--max-steps", "3", "--name", "m"],
+    ));
+    let metrics = std::fs::read_to_string(out.join("m/fixed/metrics.csv")).unwrap();
+    assert_eq!(column(&metrics, "train_loss").len(), 3);
+    assert_eq!(
+        column(&metrics, "test_accuracy").len(),
+        1,
+        "evaluated where it stopped"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("m/fixed/summary.json")).unwrap())
+            .unwrap();
+    assert!(summary["final_test_loss"].as_f64().unwrap().is_finite());
+    assert_one_line_error(
+        &train(&out, 0, &["--schedule", "fixed"]),
+        "train_limit (0) must be at least 1",
+    );
+}
+
+#[test]
 fn the_pytorch_example_model_adadelta_and_loss_decay_train() {
     let out = temp_dir("models");
     ok(&train(
