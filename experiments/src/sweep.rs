@@ -16,7 +16,7 @@ pub struct RunData {
 }
 
 /// Reads every run folder (one with a `summary.json`) under `dir`, in the order of `order` when
-/// given, else alphabetically.
+/// given, else presets first in sweep order, then the rest alphabetically.
 pub fn read_sweep(dir: &Path, order: Option<&[String]>) -> Result<Vec<RunData>, String> {
     let entries =
         std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
@@ -44,11 +44,13 @@ pub fn read_sweep(dir: &Path, order: Option<&[String]>) -> Result<Vec<RunData>, 
             dir.display()
         ));
     }
-    let rank = |name: &str| {
-        order
-            .and_then(|o| o.iter().position(|n| n == name))
-            .unwrap_or(usize::MAX)
-    };
+    // Without an explicit order (`plot DIR`), presets come in sweep order, other runs after them.
+    let presets: Vec<String> = crate::config::preset_names()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let order = order.unwrap_or(&presets);
+    let rank = |name: &str| order.iter().position(|n| n == name).unwrap_or(usize::MAX);
     runs.sort_by(|a, b| {
         (rank(&a.summary.name), &a.summary.name).cmp(&(rank(&b.summary.name), &b.summary.name))
     });
