@@ -168,6 +168,29 @@ pub fn evaluate(model: &Net, data: &DeviceData) -> (f64, f64) {
     )
 }
 
+/// Evaluates after `steps` steps, records the row in `out` (time included) and returns it.
+fn evaluate_into(
+    out: &mut Outcome,
+    model: &Net,
+    data: &DeviceData,
+    epoch: u64,
+    steps: u64,
+    started: Instant,
+) -> EpochRow {
+    let eval_start = Instant::now();
+    let (test_loss, test_accuracy) = evaluate(model, data);
+    out.eval_seconds += eval_start.elapsed().as_secs_f64();
+    let row = EpochRow {
+        epoch,
+        step: steps.saturating_sub(1),
+        test_loss,
+        test_accuracy,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    };
+    out.epochs.push(row.clone());
+    row
+}
+
 /// Trains one network under one schedule. `device` is the autodiff device the training data
 /// lives on. Divergence ends the run early and is reported in the outcome, not as an error.
 pub fn train(
@@ -232,35 +255,17 @@ pub fn train(
             step += 1;
             progress.step(step, epoch, lr, loss_value);
         }
-        let eval_start = Instant::now();
-        let (test_loss, test_accuracy) = evaluate(&model, data);
-        out.eval_seconds += eval_start.elapsed().as_secs_f64();
+        let row = evaluate_into(&mut out, &model, data, epoch, step, started);
         if let Some(handle) = &plateau {
-            handle.report(test_loss);
+            handle.report(row.test_loss);
         }
-        out.epochs.push(EpochRow {
-            epoch,
-            step: step.saturating_sub(1),
-            test_loss,
-            test_accuracy,
-            wall_seconds: started.elapsed().as_secs_f64(),
-        });
-        progress.epoch(epoch, test_loss, test_accuracy);
+        progress.epoch(epoch, row.test_loss, row.test_accuracy);
     }
     if out.epochs.last().is_none_or(|e| e.step + 1 != step) {
         // Stopped mid-epoch (divergence or --max-steps): evaluate the model as it was when the
         // run stopped, so every run has a final accuracy.
-        let eval_start = Instant::now();
-        let (test_loss, test_accuracy) = evaluate(&model, data);
-        out.eval_seconds += eval_start.elapsed().as_secs_f64();
         let epoch = out.steps.last().map_or(0, |s| s.epoch);
-        out.epochs.push(EpochRow {
-            epoch,
-            step: step.saturating_sub(1),
-            test_loss,
-            test_accuracy,
-            wall_seconds: started.elapsed().as_secs_f64(),
-        });
+        evaluate_into(&mut out, &model, data, epoch, step, started);
     }
     out.train_seconds = started.elapsed().as_secs_f64() - out.eval_seconds;
     progress.finish();
