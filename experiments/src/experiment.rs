@@ -120,15 +120,17 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
         schedule: None,
     };
     let file = file.merged(flags);
+    // configs/experiment.toml (built in, merged first) sets every one of these.
+    let missing = |key: &str| format!("configs/experiment.toml lacks `{key}`; restore the default");
     let settings = Settings {
-        model: file.model.unwrap_or(ModelKind::Lenet),
-        optimizer: file.optimizer.unwrap_or(OptimizerKind::Momentum),
-        backend: file.backend.unwrap_or(BackendKind::Auto),
-        dataset: file.dataset.unwrap_or(Dataset::Mnist),
-        epochs: file.epochs.unwrap_or(3),
-        batch_size: file.batch_size.unwrap_or(128),
-        seed: file.seed.unwrap_or(42),
-        out: file.out.clone().unwrap_or_else(|| "results".into()),
+        model: file.model.ok_or_else(|| missing("model"))?,
+        optimizer: file.optimizer.ok_or_else(|| missing("optimizer"))?,
+        backend: file.backend.ok_or_else(|| missing("backend"))?,
+        dataset: file.dataset.ok_or_else(|| missing("dataset"))?,
+        epochs: file.epochs.ok_or_else(|| missing("epochs"))?,
+        batch_size: file.batch_size.ok_or_else(|| missing("batch_size"))?,
+        seed: file.seed.ok_or_else(|| missing("seed"))?,
+        out: file.out.clone().ok_or_else(|| missing("out"))?,
     };
     if settings.epochs == 0 {
         return Err("epochs (0) must be at least 1".into());

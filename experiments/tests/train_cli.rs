@@ -63,6 +63,11 @@ fn assert_one_line_error(out: &Output, needle: &str) {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// A run's summary.json.
+fn read_summary(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// Column `name` of metrics.csv as floats (empty cells skipped).
 fn column(metrics: &str, name: &str) -> Vec<f64> {
     let mut lines = metrics.lines();
@@ -100,9 +105,7 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
             1,
             "one evaluation per epoch"
         );
-        let summary: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap())
-                .unwrap();
+        let summary = read_summary(&dir.join("summary.json"));
         assert_eq!(summary["name"], run);
         assert_eq!(summary["steps"], 10);
         assert_eq!(summary["diverged"], false);
@@ -213,9 +216,7 @@ fn max_steps_stops_mid_epoch_and_still_evaluates() {
         1,
         "evaluated where it stopped"
     );
-    let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("m/fixed/summary.json")).unwrap())
-            .unwrap();
+    let summary = read_summary(&out.join("m/fixed/summary.json"));
     assert!(summary["final_test_loss"].as_f64().unwrap().is_finite());
     assert_one_line_error(
         &train(&out, 0, &["--schedule", "fixed"]),
@@ -291,10 +292,7 @@ fn a_huge_learning_rate_is_marked_diverged_and_the_sweep_goes_on() {
         .output()
         .unwrap();
     ok(&result);
-    let summary: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.join("results/s/huge/summary.json")).unwrap(),
-    )
-    .unwrap();
+    let summary = read_summary(&out.join("results/s/huge/summary.json"));
     assert_eq!(summary["diverged"], true);
     assert!(summary["diverged_at_step"].as_u64().unwrap() < 10);
     assert!(
