@@ -1,19 +1,21 @@
 //! The default action: resolve the settings, load the data once, train every requested schedule
 //! and write each run's files and the sweep's report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use schedules::{Schedule, ScheduleConfig};
+use serde::{Deserialize, Serialize};
 
 use crate::backend::{self, BackendKind};
+use crate::checkpoint::{self, Checkpoint};
 use crate::config::{self, ConfigFile, Dataset};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::progress::Progress;
 use crate::results::{self, RunInfo};
 use crate::sweep;
-use crate::train::{self, DeviceData, RunSpec};
+use crate::train::{self, DeviceData, Ending, RunFiles, RunSpec};
 
 /// Training options (flags override `--config`, which overrides configs/experiment.toml).
 #[derive(Debug, Args, Default)]
@@ -75,14 +77,40 @@ pub struct TrainArgs {
     /// No progress output.
     #[arg(long)]
     pub quiet: bool,
+    /// Continue a stopped sweep (a sweep folder: finished runs are skipped) or one run (its
+    /// folder), with the settings it started with.
+    #[arg(long, value_name = "DIR", conflicts_with_all = [
+        "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
+        "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps",
+    ])]
+    pub resume: Option<PathBuf>,
+    /// Stop each run after N steps as if interrupted, leaving a checkpoint to --resume from.
+    #[arg(long, value_name = "N")]
+    pub stop_after: Option<u64>,
 }
 
 /// A run to train: its name, schedule and, for loss decay, the loss multiplier.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Planned {
     name: String,
     schedule: ScheduleConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
     loss_decay: Option<ScheduleConfig>,
 }
+
+/// `sweep.toml`: what a sweep was started with, so `--resume` can finish it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_steps: Option<u64>,
+    log_y: bool,
+    settings: ConfigFile,
+    runs: Vec<Planned>,
+}
+
+const SWEEP_FILE: &str = "sweep.toml";
 
 /// The settings with every default applied.
 struct Settings {
@@ -120,34 +148,7 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
         schedule: None,
     };
     let file = file.merged(flags);
-    // configs/experiment.toml (built in, merged first) sets every one of these.
-    let missing = |key: &str| format!("configs/experiment.toml lacks `{key}`; restore the default");
-    let settings = Settings {
-        model: file.model.ok_or_else(|| missing("model"))?,
-        optimizer: file.optimizer.ok_or_else(|| missing("optimizer"))?,
-        backend: file.backend.ok_or_else(|| missing("backend"))?,
-        dataset: file.dataset.ok_or_else(|| missing("dataset"))?,
-        epochs: file.epochs.ok_or_else(|| missing("epochs"))?,
-        batch_size: file.batch_size.ok_or_else(|| missing("batch_size"))?,
-        seed: file.seed.ok_or_else(|| missing("seed"))?,
-        out: file.out.clone().ok_or_else(|| missing("out"))?,
-    };
-    if settings.epochs == 0 {
-        return Err("epochs (0) must be at least 1".into());
-    }
-    if settings.batch_size == 0 {
-        return Err("batch_size (0) must be at least 1".into());
-    }
-    for (name, limit) in [
-        ("train_limit", file.train_limit),
-        ("test_limit", file.test_limit),
-    ] {
-        if limit == Some(0) {
-            return Err(format!(
-                "{name} (0) must be at least 1 image; leave it out to use all"
-            ));
-        }
-    }
+    let settings = settings_of(&file)?;
     if args.max_steps == Some(0) {
         return Err("--max-steps (0) must be at least 1".into());
     }
@@ -196,6 +197,87 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
     Ok((file, settings, plan))
 }
 
+/// The settings of a merged config, checked.
+fn settings_of(file: &ConfigFile) -> Result<Settings, String> {
+    // configs/experiment.toml (built in, merged first) sets every one of these.
+    let missing = |key: &str| format!("configs/experiment.toml lacks `{key}`; restore the default");
+    let settings = Settings {
+        model: file.model.ok_or_else(|| missing("model"))?,
+        optimizer: file.optimizer.ok_or_else(|| missing("optimizer"))?,
+        backend: file.backend.ok_or_else(|| missing("backend"))?,
+        dataset: file.dataset.ok_or_else(|| missing("dataset"))?,
+        epochs: file.epochs.ok_or_else(|| missing("epochs"))?,
+        batch_size: file.batch_size.ok_or_else(|| missing("batch_size"))?,
+        seed: file.seed.ok_or_else(|| missing("seed"))?,
+        out: file.out.clone().ok_or_else(|| missing("out"))?,
+    };
+    if settings.epochs == 0 {
+        return Err("epochs (0) must be at least 1".into());
+    }
+    if settings.batch_size == 0 {
+        return Err("batch_size (0) must be at least 1".into());
+    }
+    for (name, limit) in [
+        ("train_limit", file.train_limit),
+        ("test_limit", file.test_limit),
+    ] {
+        if limit == Some(0) {
+            return Err(format!(
+                "{name} (0) must be at least 1 image; leave it out to use all"
+            ));
+        }
+    }
+    Ok(settings)
+}
+
+/// What `--resume DIR` continues: the sweep folder, its settings and the runs to finish (all of
+/// the sweep's, or the one whose folder DIR is). `--backend`, `--data-dir` and `--log-y` may
+/// still be given.
+fn resume_plan(
+    dir: &Path,
+    args: &mut TrainArgs,
+) -> Result<(ConfigFile, Settings, Vec<Planned>, PathBuf), String> {
+    let (sweep_dir, only) = if dir.join(SWEEP_FILE).is_file() {
+        (dir.to_path_buf(), None)
+    } else if let Some(parent) = dir.parent().filter(|p| p.join(SWEEP_FILE).is_file()) {
+        let run = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        (parent.to_path_buf(), run)
+    } else {
+        return Err(format!(
+            "--resume {}: no {SWEEP_FILE} there or in its parent; pass a sweep folder (or a run folder inside one) written by this program",
+            dir.display()
+        ));
+    };
+    let path = sweep_dir.join(SWEEP_FILE);
+    let sweep: SweepFile = config::parse_toml(&path.display().to_string(), &config::read(&path)?)?;
+    let file = sweep.settings.merged(ConfigFile {
+        backend: args.backend,
+        data_dir: args.data_dir.clone(),
+        ..ConfigFile::default()
+    });
+    let settings = settings_of(&file)?;
+    for p in &sweep.runs {
+        config::check(
+            &format!("{} run {}", path.display(), p.name),
+            p.schedule.clone(),
+        )?;
+    }
+    let mut plan = sweep.runs;
+    if let Some(run) = only {
+        plan.retain(|p| p.name == run);
+        if plan.is_empty() {
+            return Err(format!(
+                "--resume {}: {} has no run `{run}`; pass the sweep folder instead",
+                dir.display(),
+                path.display()
+            ));
+        }
+    }
+    args.max_steps = sweep.max_steps;
+    args.log_y |= sweep.log_y;
+    Ok((file, settings, plan, sweep_dir))
+}
+
 /// How many steps a schedule needs before its end, when it has one that matters.
 fn schedule_length(s: &ScheduleConfig) -> Option<u64> {
     match s {
@@ -209,24 +291,53 @@ fn schedule_length(s: &ScheduleConfig) -> Option<u64> {
     }
 }
 
-pub fn run(args: TrainArgs) -> Result<(), String> {
-    let (file, s, plan) = resolve(&args)?;
-    let sweep_name = args.name.clone().unwrap_or_else(|| {
-        format!(
-            "{}-{}-{}-{}ep",
-            s.dataset.name(),
-            s.model.name(),
-            s.optimizer.name(),
-            s.epochs
-        )
-    });
-    let sweep_dir = s.out.join(&sweep_name);
+/// Trains every planned run and writes the sweep's report. `Ok(false)` when a stop request
+/// (Ctrl-C, SIGTERM, `--stop-after`) ended it early, with checkpoints to resume from.
+pub fn run(mut args: TrainArgs) -> Result<bool, String> {
+    let resuming = args.resume.is_some();
+    let (file, s, plan, sweep_dir) = match args.resume.clone() {
+        Some(dir) => resume_plan(&dir, &mut args)?,
+        None => {
+            let (file, s, plan) = resolve(&args)?;
+            let sweep_name = args.name.clone().unwrap_or_else(|| {
+                format!(
+                    "{}-{}-{}-{}ep",
+                    s.dataset.name(),
+                    s.model.name(),
+                    s.optimizer.name(),
+                    s.epochs
+                )
+            });
+            let sweep_dir = s.out.join(&sweep_name);
+            (file, s, plan, sweep_dir)
+        }
+    };
     std::fs::create_dir_all(&sweep_dir).map_err(|e| {
         format!(
             "cannot create {}: {e}; choose a writable folder with --out DIR",
             sweep_dir.display()
         )
     })?;
+    if !resuming {
+        let sweep = SweepFile {
+            max_steps: args.max_steps,
+            log_y: args.log_y,
+            settings: ConfigFile {
+                // Absolute, so a resume from another working directory finds the data.
+                data_dir: file
+                    .data_dir
+                    .as_ref()
+                    .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())),
+                loss_decay: None,
+                schedule: None,
+                ..file.clone()
+            },
+            runs: plan.clone(),
+        };
+        let text =
+            toml::to_string(&sweep).map_err(|e| format!("cannot serialise {SWEEP_FILE}: {e}"))?;
+        results::write_atomic(&sweep_dir.join(SWEEP_FILE), text.as_bytes())?;
+    }
 
     let data = mnist::load(
         s.dataset.kind(),
@@ -272,23 +383,31 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             s.optimizer.name()
         );
     }
+    checkpoint::install_handler();
     let mut progress = Progress::new(s.batch_size, args.quiet);
     for p in &plan {
-        let spec = RunSpec {
-            name: &p.name,
-            schedule: &p.schedule,
-            loss_decay: p.loss_decay.as_ref(),
-            model: s.model,
-            optimizer: s.optimizer,
-            epochs: s.epochs,
-            batch_size: s.batch_size,
-            seed: s.seed,
-            max_steps: args.max_steps,
-        };
-        let outcome = train::train(&spec, &data, &train_device, &mut progress);
         let run_dir = sweep_dir.join(&p.name);
         std::fs::create_dir_all(&run_dir)
             .map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;
+        let checkpoint_path = run_dir.join(checkpoint::FILE);
+        let summary_path = run_dir.join("summary.json");
+        let resume = if !resuming {
+            // A fresh run: files of an earlier run in this folder no longer describe it.
+            for stale in [&checkpoint_path, &summary_path] {
+                let _ = std::fs::remove_file(stale);
+            }
+            None
+        } else if checkpoint_path.is_file() {
+            Some(Checkpoint::load(&checkpoint_path)?)
+        } else if summary_path.is_file() {
+            progress.note(&format!("{}: finished before, skipped", p.name));
+            continue;
+        } else {
+            None
+        };
+        if let Some(c) = &resume {
+            progress.note(&format!("{}: resuming after step {}", p.name, c.state.step));
+        }
         let resolved = ConfigFile {
             model: Some(s.model),
             optimizer: Some(s.optimizer),
@@ -304,10 +423,33 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         let toml =
             toml::to_string(&resolved).map_err(|e| format!("cannot serialise the config: {e}"))?;
         results::write_atomic(&run_dir.join("config.toml"), toml.as_bytes())?;
-        results::write_atomic(
-            &run_dir.join("metrics.csv"),
-            results::metrics_csv(&outcome).as_bytes(),
-        )?;
+        let spec = RunSpec {
+            name: &p.name,
+            schedule: &p.schedule,
+            loss_decay: p.loss_decay.as_ref(),
+            model: s.model,
+            optimizer: s.optimizer,
+            epochs: s.epochs,
+            batch_size: s.batch_size,
+            seed: s.seed,
+            max_steps: args.max_steps,
+        };
+        let metrics_path = run_dir.join("metrics.csv");
+        let files = RunFiles {
+            checkpoint: &checkpoint_path,
+            metrics: &metrics_path,
+            resume,
+            stop_after: args.stop_after,
+        };
+        let (outcome, ending) = train::train(&spec, &data, &train_device, &mut progress, files)?;
+        if ending == Ending::Stopped {
+            eprintln!(
+                "stopped; continue with: experiments --resume {}",
+                sweep_dir.display()
+            );
+            return Ok(false);
+        }
+        results::write_atomic(&metrics_path, results::metrics_csv(&outcome).as_bytes())?;
         let info = RunInfo {
             name: &p.name,
             kind: p.schedule.kind(),
@@ -321,7 +463,9 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
         };
         let summary = results::summarize(&info, &outcome);
         let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-        results::write_atomic(&run_dir.join("summary.json"), json.as_bytes())?;
+        results::write_atomic(&summary_path, json.as_bytes())?;
+        // The run is complete: its checkpoint would only resume it into the same files.
+        let _ = std::fs::remove_file(&checkpoint_path);
     }
     let order: Vec<String> = plan.iter().map(|p| p.name.clone()).collect();
     let runs = sweep::read_sweep(&sweep_dir, Some(&order))?;
@@ -335,5 +479,5 @@ pub fn run(args: TrainArgs) -> Result<(), String> {
             .join("\n")
     );
     eprintln!("wrote {}", sweep_dir.display());
-    Ok(())
+    Ok(true)
 }

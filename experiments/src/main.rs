@@ -2,6 +2,7 @@
 //! plot them side by side; `lr` prints a schedule without training; `plot` redraws a sweep.
 
 mod backend;
+mod checkpoint;
 mod config;
 mod experiment;
 mod lr;
@@ -66,14 +67,19 @@ fn main() -> ExitCode {
     quiet_vulkan_probe();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Lr(args)) => lr::run(args),
+        Some(Command::Lr(args)) => lr::run(args).map(|()| true),
         Some(Command::Plot(args)) => sweep::read_sweep(&args.dir, None)
             .and_then(|runs| sweep::report(&args.dir, &runs, args.log_y))
-            .map(|files| eprintln!("redrew {} files in {}", files.len(), args.dir.display())),
+            .map(|files| {
+                eprintln!("redrew {} files in {}", files.len(), args.dir.display());
+                true
+            }),
         None => experiment::run(cli.train),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        // Stopped by a signal or --stop-after, checkpoints saved: the shell's code for SIGINT.
+        Ok(false) => ExitCode::from(130),
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE

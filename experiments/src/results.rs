@@ -151,16 +151,20 @@ pub fn metrics_csv(out: &Outcome) -> String {
 pub fn read_metrics(path: &Path) -> Result<(Vec<StepRow>, Vec<EpochRow>), String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_metrics(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses the text of a `metrics.csv`.
+pub fn parse_metrics(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>), String> {
     let mut lines = text.lines();
     if lines.next() != Some(METRICS_HEADER) {
         return Err(format!(
-            "{}: not a metrics file (its header should be `{METRICS_HEADER}`)",
-            path.display()
+            "not a metrics file (its header should be `{METRICS_HEADER}`)"
         ));
     }
     let (mut steps, mut epochs) = (Vec::new(), Vec::new());
     for (i, line) in lines.enumerate() {
-        let bad = || format!("{}: line {}: malformed row `{line}`", path.display(), i + 2);
+        let bad = || format!("line {}: malformed row `{line}`", i + 2);
         let f: Vec<&str> = line.split(',').collect();
         if f.len() != 7 {
             return Err(bad());

@@ -1,18 +1,22 @@
 //! One training run: the data already on the device, batches drawn by index, the schedule
 //! stepped once per optimizer step, the test set evaluated after every epoch.
 
+use std::path::Path;
 use std::time::Instant;
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::GradientsParams;
-use burn::tensor::{Device, Int, Tensor, TensorData};
-use burn_optim::lr_scheduler::LrScheduler;
+use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device, Int, Tensor, TensorData};
+use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use schedules::{LossDecay, ScheduleConfig};
 
+use crate::checkpoint::{self, Checkpoint};
 use crate::model::{ModelKind, Net};
 use crate::optim::OptimizerKind;
 use crate::progress::Progress;
+use crate::results;
 
 /// The whole data set as tensors on the training device: batches are gathered by index, so no
 /// image is copied on the host or sent to the device again during training.
@@ -168,6 +172,18 @@ pub fn evaluate(model: &Net, data: &DeviceData) -> (f64, f64) {
     )
 }
 
+/// Wall time of a run, resumed runs included: the seconds before the checkpoint plus those since.
+struct Clock {
+    started: Instant,
+    before: f64,
+}
+
+impl Clock {
+    fn seconds(&self) -> f64 {
+        self.before + self.started.elapsed().as_secs_f64()
+    }
+}
+
 /// Evaluates after `steps` steps, records the row in `out` (time included) and returns it.
 fn evaluate_into(
     out: &mut Outcome,
@@ -175,7 +191,7 @@ fn evaluate_into(
     data: &DeviceData,
     epoch: u64,
     steps: u64,
-    started: Instant,
+    clock: &Clock,
 ) -> EpochRow {
     let eval_start = Instant::now();
     let (test_loss, test_accuracy) = evaluate(model, data);
@@ -185,60 +201,210 @@ fn evaluate_into(
         step: steps.saturating_sub(1),
         test_loss,
         test_accuracy,
-        wall_seconds: started.elapsed().as_secs_f64(),
+        wall_seconds: clock.seconds(),
     };
     out.epochs.push(row.clone());
     row
 }
 
+/// Where a run keeps its checkpoint and partial metrics, and when it should stop early.
+pub struct RunFiles<'a> {
+    /// `checkpoint.bin`, written at the end of every epoch and when a run is stopped.
+    pub checkpoint: &'a Path,
+    /// `metrics.csv`, rewritten with every checkpoint so a stopped run still shows its curves.
+    pub metrics: &'a Path,
+    /// Continue from this checkpoint instead of starting afresh.
+    pub resume: Option<Checkpoint>,
+    /// Behave as if interrupted once this many steps are done (tests, and quick resumes).
+    pub stop_after: Option<u64>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    /// Every step trained (or the run diverged): the outcome is final.
+    Finished,
+    /// Stopped by a signal or `stop_after`; the checkpoint holds the state to resume from.
+    Stopped,
+}
+
+/// The dropout seed of step `step`: reseeding the device before every step makes the masks a
+/// function of (seed, step) alone, so a resumed run draws the masks an uninterrupted one would.
+fn step_seed(seed: u64, step: u64) -> u64 {
+    SplitMix64(seed ^ step.wrapping_mul(0xA24B_AED4_963E_E407)).next_u64()
+}
+
+/// The mutable state of a run between steps.
+struct Live {
+    model: Net,
+    optim: ModuleOptimizer,
+    scheduler: schedules::Scheduler,
+    out: Outcome,
+    first_loss: Option<f64>,
+    step: u64,
+}
+
+impl Live {
+    fn checkpoint(
+        &self,
+        epoch: u64,
+        epoch_rng: u64,
+        epoch_done: bool,
+        wall: f64,
+    ) -> Result<Checkpoint, String> {
+        let bad =
+            |what: &str, e: String| format!("cannot save the {what} state for the checkpoint: {e}");
+        let model = self
+            .model
+            .clone()
+            .into_record()
+            .into_bytes()
+            .map_err(|e| bad("model", format!("{e:?}")))?;
+        let optimizer = self
+            .optim
+            .into_bytes()
+            .map_err(|e| bad("optimizer", format!("{e:?}")))?;
+        let scheduler = self
+            .scheduler
+            .to_record()
+            .into_bytes()
+            .map_err(|e| bad("scheduler", format!("{e:?}")))?;
+        Ok(Checkpoint {
+            state: checkpoint::State {
+                step: self.step,
+                epoch,
+                epoch_rng,
+                epoch_done,
+                first_loss: self.first_loss,
+                eval_seconds: self.out.eval_seconds,
+                wall_seconds: wall,
+                images: self.out.images,
+            },
+            metrics: results::metrics_csv(&self.out),
+            model: model.to_vec(),
+            optimizer: optimizer.to_vec(),
+            scheduler: scheduler.to_vec(),
+        })
+    }
+
+    fn save(
+        &self,
+        files: &RunFiles,
+        epoch: u64,
+        epoch_rng: u64,
+        epoch_done: bool,
+        wall: f64,
+    ) -> Result<(), String> {
+        let c = self.checkpoint(epoch, epoch_rng, epoch_done, wall)?;
+        // Metrics first: a checkpoint never claims rows that metrics.csv lacks.
+        results::write_atomic(files.metrics, c.metrics.as_bytes())?;
+        c.save(files.checkpoint)
+    }
+}
+
 /// Trains one network under one schedule. `device` is the autodiff device the training data
-/// lives on. Divergence ends the run early and is reported in the outcome, not as an error.
+/// lives on. Divergence ends the run early and is reported in the outcome, not as an error; a
+/// stop request (signal or `stop_after`) saves a checkpoint and returns [`Ending::Stopped`].
 pub fn train(
     spec: &RunSpec,
     data: &DeviceData,
     device: &Device,
     progress: &mut Progress,
-) -> Outcome {
+    files: RunFiles,
+) -> Result<(Outcome, Ending), String> {
     device.seed(spec.seed);
-    let mut model = Net::new(spec.model, device);
-    let mut optim = spec.optimizer.build();
     let steps_per_epoch = data.n_train.div_ceil(spec.batch_size) as u64;
     let total_steps = (steps_per_epoch * spec.epochs).min(spec.max_steps.unwrap_or(u64::MAX));
     let policy = spec.schedule.policy().expect("validated before training");
-    let mut scheduler = schedules::Scheduler::new(policy);
-    let plateau = scheduler.plateau();
     let loss_decay = spec
         .loss_decay
         .map(|s| LossDecay::new(s.policy().expect("validated before training")));
     let loss_fn = CrossEntropyLossConfig::new().init(device);
+    let mut live = Live {
+        model: Net::new(spec.model, device),
+        optim: spec.optimizer.build(),
+        scheduler: schedules::Scheduler::new(policy),
+        out: Outcome::default(),
+        first_loss: None,
+        step: 0,
+    };
     let mut rng = SplitMix64(spec.seed ^ 0x005E_ED0F_5A1E);
-    let mut out = Outcome::default();
-    let started = Instant::now();
-    let mut first_loss = None;
+    let mut first_epoch = 0;
+    let mut skip = 0;
+    let mut elapsed_before = 0.0;
+    if let Some(c) = &files.resume {
+        let damaged = |what: &str| {
+            format!(
+                "{}: the checkpoint's {what} does not fit this run; delete the checkpoint to restart the run",
+                files.checkpoint.display()
+            )
+        };
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(c.model.clone()))
+            .map_err(|_| damaged("model"))?;
+        live.model = live
+            .model
+            .try_load_record(record)
+            .map_err(|_| damaged("model"))?;
+        live.optim = spec
+            .optimizer
+            .build()
+            .from_bytes(Bytes::from_bytes_vec(c.optimizer.clone()))
+            .map_err(|_| damaged("optimizer state"))?;
+        let record = LrSchedulerRecord::from_bytes(Bytes::from_bytes_vec(c.scheduler.clone()))
+            .map_err(|_| damaged("scheduler record"))?;
+        live.scheduler.load_record(record);
+        let (steps, epochs) = results::parse_metrics(&c.metrics).map_err(|_| damaged("metrics"))?;
+        live.out.steps = steps;
+        live.out.epochs = epochs;
+        live.out.eval_seconds = c.state.eval_seconds;
+        live.out.images = c.state.images;
+        live.first_loss = c.state.first_loss;
+        live.step = c.state.step;
+        rng = SplitMix64(c.state.epoch_rng);
+        first_epoch = c.state.epoch;
+        if c.state.epoch_done {
+            rng.permutation(data.n_train);
+            first_epoch += 1;
+        } else {
+            skip = (c.state.step - c.state.epoch * steps_per_epoch) as usize;
+        }
+        elapsed_before = c.state.wall_seconds;
+    }
+    let clock = Clock {
+        started: Instant::now(),
+        before: elapsed_before,
+    };
+    let plateau = live.scheduler.plateau();
     progress.start(spec.name, total_steps);
-    let mut step = 0u64;
-    'epochs: for epoch in 0..spec.epochs {
+    let mut ending = Ending::Finished;
+    'epochs: for epoch in first_epoch..spec.epochs {
+        let epoch_rng = rng.0;
         let order = rng.permutation(data.n_train);
-        for batch in order.chunks(spec.batch_size) {
-            if step >= total_steps {
+        for batch in order
+            .chunks(spec.batch_size)
+            .skip(std::mem::take(&mut skip))
+        {
+            if live.step >= total_steps {
                 break 'epochs;
             }
+            let step = live.step;
+            device.seed(step_seed(spec.seed, step));
             let index =
                 Tensor::<1, Int>::from_data(TensorData::new(batch.to_vec(), [batch.len()]), device);
             let x = data.train_x.clone().select(0, index.clone());
             let y = data.train_y.clone().select(0, index);
-            let loss = loss_fn.forward(model.forward(x), y);
+            let loss = loss_fn.forward(live.model.forward(x), y);
             let loss_value = loss.clone().into_scalar::<f32>() as f64;
-            let lr = scheduler.step();
-            out.steps.push(StepRow {
+            let lr = live.scheduler.step();
+            live.out.steps.push(StepRow {
                 step,
                 epoch,
                 lr,
                 train_loss: loss_value,
             });
-            let first = *first_loss.get_or_insert(loss_value);
+            let first = *live.first_loss.get_or_insert(loss_value);
             if !loss_value.is_finite() || loss_value > EXPLODED * first.max(1e-3) {
-                out.diverged_at = Some(step);
+                live.out.diverged_at = Some(step);
                 progress.note(&format!(
                     "{}: diverged at step {step} (loss {loss_value})",
                     spec.name
@@ -249,25 +415,38 @@ pub fn train(
                 Some(decay) => loss * decay.factor(step),
                 None => loss,
             };
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optim.step(lr, model, grads);
-            out.images += batch.len() as u64;
-            step += 1;
-            progress.step(step, epoch, lr, loss_value);
+            let grads = GradientsParams::from_grads(loss.backward(), &live.model);
+            live.model = live.optim.step(lr, live.model, grads);
+            live.out.images += batch.len() as u64;
+            live.step += 1;
+            progress.step(live.step, epoch, lr, loss_value);
+            if checkpoint::stop_requested() || files.stop_after == Some(live.step) {
+                live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
+                progress.note(&format!(
+                    "{}: stopped after step {}; checkpoint saved",
+                    spec.name, live.step
+                ));
+                ending = Ending::Stopped;
+                break 'epochs;
+            }
         }
-        let row = evaluate_into(&mut out, &model, data, epoch, step, started);
+        let row = evaluate_into(&mut live.out, &live.model, data, epoch, live.step, &clock);
         if let Some(handle) = &plateau {
             handle.report(row.test_loss);
         }
         progress.epoch(epoch, row.test_loss, row.test_accuracy);
+        if epoch + 1 < spec.epochs && live.step < total_steps {
+            live.save(&files, epoch, epoch_rng, true, clock.seconds())?;
+        }
     }
-    if out.epochs.last().is_none_or(|e| e.step + 1 != step) {
+    let mut out = live.out;
+    if ending == Ending::Finished && out.epochs.last().is_none_or(|e| e.step + 1 != live.step) {
         // Stopped mid-epoch (divergence or --max-steps): evaluate the model as it was when the
         // run stopped, so every run has a final accuracy.
         let epoch = out.steps.last().map_or(0, |s| s.epoch);
-        evaluate_into(&mut out, &model, data, epoch, step, started);
+        evaluate_into(&mut out, &live.model, data, epoch, live.step, &clock);
     }
-    out.train_seconds = started.elapsed().as_secs_f64() - out.eval_seconds;
+    out.train_seconds = clock.seconds() - out.eval_seconds;
     progress.finish();
-    out
+    Ok((out, ending))
 }
