@@ -125,6 +125,10 @@ impl Schedule for ScheduleConfig {
     }
 }
 
+/// The largest learning rate a schedule may reach: far above any real rate, and far enough
+/// below `f64::MAX` that interpolating between two rates cannot overflow.
+pub const MAX_RATE: f64 = 1e300;
+
 impl ScheduleConfig {
     /// The `kind` tag of this policy.
     pub fn kind(&self) -> &'static str {
@@ -162,8 +166,21 @@ impl ScheduleConfig {
     }
 
     /// Validates the parameters and returns the pure policy `t ↦ lr(t)`.
+    ///
+    /// Besides each parameter's own rule, the largest rate the schedule can reach (after
+    /// factors such as `div_factor` are applied) must be at most [`MAX_RATE`], so that no
+    /// formula can overflow to infinity.
     pub fn policy(&self) -> Result<Policy, ScheduleError> {
         self.validate()?;
+        let (_, hi) = self.bounds();
+        if !(hi <= MAX_RATE) {
+            return Err(ScheduleError::new(
+                self.kind(),
+                "largest rate",
+                format!("{hi:e}"),
+                "must be at most 1e300; lower the rates or the factors that multiply them",
+            ));
+        }
         Ok(Policy {
             config: self.clone(),
             steps_per_epoch: 1,

@@ -156,6 +156,15 @@ fn each_rule_names_the_parameter_the_value_and_the_rule() {
             "kind='plateau'\ninitial_lr=0.1\nthreshold=-1",
             "plateau: threshold (-1) must be a finite number of at least 0",
         ),
+        // Rates that would overflow inside the formulas (found by tests/fuzz_config.rs).
+        (
+            "kind='cosine_restarts'\nmax_lr=1e308\nfirst_cycle_steps=200",
+            "cosine_restarts: largest rate (1e308) must be at most 1e300; lower the rates or the factors that multiply them",
+        ),
+        (
+            "kind='one_cycle'\nmax_lr=1.0\ntotal_steps=100\ndiv_factor=1e-301",
+            "one_cycle: largest rate (1e301) must be at most 1e300; lower the rates or the factors that multiply them",
+        ),
     ];
     for (config, expected) in cases {
         assert_eq!(error_of(config), expected, "for config:\n{config}");
