@@ -138,7 +138,7 @@ mod tests {
                 epoch: 1,
                 epoch_rng: u64::MAX - 3,
                 epoch_done: false,
-                first_loss: Some(2.302_585_092_994_046),
+                first_loss: Some(2.25),
                 eval_seconds: 0.25,
                 wall_seconds: 1.75,
                 images: 544,

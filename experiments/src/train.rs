@@ -320,8 +320,12 @@ pub fn train(
         .loss_decay
         .map(|s| LossDecay::new(s.policy().expect("validated before training")));
     let loss_fn = CrossEntropyLossConfig::new().init(device);
+    // Parameters initialise lazily: draw them now, from `spec.seed`, before the per-step
+    // reseeding below takes over the generator.
+    let model = Net::new(spec.model, device);
+    let _ = model.clone().into_record();
     let mut live = Live {
-        model: Net::new(spec.model, device),
+        model,
         optim: spec.optimizer.build(),
         scheduler: schedules::Scheduler::new(policy),
         out: Outcome::default(),

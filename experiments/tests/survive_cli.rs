@@ -374,3 +374,19 @@ fn bad_places_and_devices_are_refused_with_one_line() {
         .unwrap();
     assert_one_line_error(&out, "damaged checkpoint (truncated); delete it");
 }
+
+/// What README § Determinism promises: on a CPU backend, a seed fixes the run bit for bit,
+/// whatever the thread count.
+#[test]
+fn a_seed_fixes_a_cpu_run_at_any_thread_count() {
+    let tmp = TempDir::new("threads");
+    let out = &tmp.0;
+    for threads in ["1", "2", "3"] {
+        ok(&sweep(out, &format!("t{threads}"), &mnist_dir(), &[])
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap());
+    }
+    assert_same_runs(&out.join("t1"), &out.join("t2"));
+    assert_same_runs(&out.join("t1"), &out.join("t3"));
+}

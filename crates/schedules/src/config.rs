@@ -173,7 +173,7 @@ impl ScheduleConfig {
     pub fn policy(&self) -> Result<Policy, ScheduleError> {
         self.validate()?;
         let (_, hi) = self.bounds();
-        if !(hi <= MAX_RATE) {
+        if hi.is_nan() || hi > MAX_RATE {
             return Err(ScheduleError::new(
                 self.kind(),
                 "largest rate",

@@ -163,7 +163,7 @@ fn each_rule_names_the_parameter_the_value_and_the_rule() {
         ),
         (
             "kind='one_cycle'\nmax_lr=1.0\ntotal_steps=100\ndiv_factor=1e-301",
-            "one_cycle: largest rate (1e301) must be at most 1e300; lower the rates or the factors that multiply them",
+            "one_cycle: largest rate (9.999999999999999e300) must be at most 1e300; lower the rates or the factors that multiply them",
         ),
     ];
     for (config, expected) in cases {
