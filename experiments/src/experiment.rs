@@ -84,6 +84,10 @@ pub struct TrainArgs {
         "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps",
     ])]
     pub resume: Option<PathBuf>,
+    /// Runs trained at the same time, sharing the data on the device (default: 8 on a GPU, 1
+    /// on the CPU, where runs would only compete for the same cores).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
     /// Stop each run after N steps as if interrupted, leaving a checkpoint to --resume from.
     #[arg(long, value_name = "N")]
     pub stop_after: Option<u64>,
@@ -111,6 +115,10 @@ struct SweepFile {
 }
 
 const SWEEP_FILE: &str = "sweep.toml";
+
+/// Runs trained at once on a GPU unless `--jobs` says otherwise: a small CNN leaves a large GPU
+/// mostly idle, and eight runs' activations fit in a few GB.
+const DEFAULT_GPU_JOBS: usize = 8;
 
 /// The settings with every default applied.
 struct Settings {
@@ -278,6 +286,100 @@ fn resume_plan(
     Ok((file, settings, plan, sweep_dir))
 }
 
+/// What every run of a sweep shares.
+struct RunContext<'a> {
+    file: &'a ConfigFile,
+    s: &'a Settings,
+    used: BackendKind,
+    sweep_dir: &'a Path,
+    data: &'a DeviceData,
+    device: &'a burn::tensor::Device,
+    resuming: bool,
+    max_steps: Option<u64>,
+    stop_after: Option<u64>,
+}
+
+/// Trains one run of the sweep (or resumes it, or skips it when finished) and writes its files.
+fn run_one(ctx: &RunContext, p: &Planned, progress: &mut Progress) -> Result<Ending, String> {
+    let run_dir = ctx.sweep_dir.join(&p.name);
+    std::fs::create_dir_all(&run_dir)
+        .map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;
+    let checkpoint_path = run_dir.join(checkpoint::FILE);
+    let summary_path = run_dir.join("summary.json");
+    let resume = if !ctx.resuming {
+        // A fresh run: files of an earlier run in this folder no longer describe it.
+        for stale in [&checkpoint_path, &summary_path] {
+            let _ = std::fs::remove_file(stale);
+        }
+        None
+    } else if checkpoint_path.is_file() {
+        Some(Checkpoint::load(&checkpoint_path)?)
+    } else if summary_path.is_file() {
+        progress.note(&format!("{}: finished before, skipped", p.name));
+        return Ok(Ending::Finished);
+    } else {
+        None
+    };
+    if let Some(c) = &resume {
+        progress.note(&format!("{}: resuming after step {}", p.name, c.state.step));
+    }
+    let resolved = ConfigFile {
+        model: Some(ctx.s.model),
+        optimizer: Some(ctx.s.optimizer),
+        backend: Some(ctx.used),
+        dataset: Some(ctx.s.dataset),
+        epochs: Some(ctx.s.epochs),
+        batch_size: Some(ctx.s.batch_size),
+        seed: Some(ctx.s.seed),
+        schedule: Some(p.schedule.clone()),
+        loss_decay: p.loss_decay.clone(),
+        ..ctx.file.clone()
+    };
+    let toml =
+        toml::to_string(&resolved).map_err(|e| format!("cannot serialise the config: {e}"))?;
+    results::write_atomic(&run_dir.join("config.toml"), toml.as_bytes())?;
+    let spec = RunSpec {
+        name: &p.name,
+        schedule: &p.schedule,
+        loss_decay: p.loss_decay.as_ref(),
+        model: ctx.s.model,
+        optimizer: ctx.s.optimizer,
+        epochs: ctx.s.epochs,
+        batch_size: ctx.s.batch_size,
+        seed: ctx.s.seed,
+        max_steps: ctx.max_steps,
+    };
+    let metrics_path = run_dir.join("metrics.csv");
+    let files = RunFiles {
+        checkpoint: &checkpoint_path,
+        metrics: &metrics_path,
+        resume,
+        stop_after: ctx.stop_after,
+    };
+    let (outcome, ending) = train::train(&spec, ctx.data, ctx.device, progress, files)?;
+    if ending == Ending::Stopped {
+        return Ok(Ending::Stopped);
+    }
+    results::write_atomic(&metrics_path, results::metrics_csv(&outcome).as_bytes())?;
+    let info = RunInfo {
+        name: &p.name,
+        kind: p.schedule.kind(),
+        model: ctx.s.model.name(),
+        optimizer: ctx.s.optimizer.name(),
+        backend: ctx.used.name(),
+        dataset: ctx.s.dataset.name(),
+        epochs: ctx.s.epochs,
+        batch_size: ctx.s.batch_size,
+        seed: ctx.s.seed,
+    };
+    let summary = results::summarize(&info, &outcome);
+    let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
+    results::write_atomic(&summary_path, json.as_bytes())?;
+    // The run is complete: its checkpoint would only resume it into the same files.
+    let _ = std::fs::remove_file(&checkpoint_path);
+    Ok(Ending::Finished)
+}
+
 /// How many steps a schedule needs before its end, when it has one that matters.
 fn schedule_length(s: &ScheduleConfig) -> Option<u64> {
     match s {
@@ -384,88 +486,76 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
         );
     }
     checkpoint::install_handler();
-    let mut progress = Progress::new(s.batch_size, args.quiet);
-    for p in &plan {
-        let run_dir = sweep_dir.join(&p.name);
-        std::fs::create_dir_all(&run_dir)
-            .map_err(|e| format!("cannot create {}: {e}", run_dir.display()))?;
-        let checkpoint_path = run_dir.join(checkpoint::FILE);
-        let summary_path = run_dir.join("summary.json");
-        let resume = if !resuming {
-            // A fresh run: files of an earlier run in this folder no longer describe it.
-            for stale in [&checkpoint_path, &summary_path] {
-                let _ = std::fs::remove_file(stale);
-            }
-            None
-        } else if checkpoint_path.is_file() {
-            Some(Checkpoint::load(&checkpoint_path)?)
-        } else if summary_path.is_file() {
-            progress.note(&format!("{}: finished before, skipped", p.name));
-            continue;
+    let jobs = args
+        .jobs
+        .unwrap_or(if used == BackendKind::Wgpu {
+            DEFAULT_GPU_JOBS
         } else {
-            None
-        };
-        if let Some(c) = &resume {
-            progress.note(&format!("{}: resuming after step {}", p.name, c.state.step));
+            1
+        })
+        .clamp(1, plan.len().max(1));
+    if jobs > 1 {
+        eprintln!(
+            "training {jobs} runs at a time on {}{}",
+            used.name(),
+            if used == BackendKind::Wgpu {
+                ""
+            } else {
+                "; dropout masks then depend on thread timing, so runs of a dropout model are not bit-reproducible"
+            }
+        );
+    }
+    let ctx = RunContext {
+        file: &file,
+        s: &s,
+        used,
+        sweep_dir: &sweep_dir,
+        data: &data,
+        device: &train_device,
+        resuming,
+        max_steps: args.max_steps,
+        stop_after: args.stop_after,
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let worker = |plain: bool| -> Result<Ending, String> {
+        let mut progress = Progress::new(s.batch_size, args.quiet, plain);
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let Some(p) = plan.get(i) else {
+                return Ok(Ending::Finished);
+            };
+            if run_one(&ctx, p, &mut progress)? == Ending::Stopped {
+                // No new runs once one has stopped: the others finish their step and stop too
+                // (a signal reaches them all; --stop-after stops each at the same step).
+                next.store(plan.len(), std::sync::atomic::Ordering::SeqCst);
+                return Ok(Ending::Stopped);
+            }
         }
-        let resolved = ConfigFile {
-            model: Some(s.model),
-            optimizer: Some(s.optimizer),
-            backend: Some(used),
-            dataset: Some(s.dataset),
-            epochs: Some(s.epochs),
-            batch_size: Some(s.batch_size),
-            seed: Some(s.seed),
-            schedule: Some(p.schedule.clone()),
-            loss_decay: p.loss_decay.clone(),
-            ..file.clone()
-        };
-        let toml =
-            toml::to_string(&resolved).map_err(|e| format!("cannot serialise the config: {e}"))?;
-        results::write_atomic(&run_dir.join("config.toml"), toml.as_bytes())?;
-        let spec = RunSpec {
-            name: &p.name,
-            schedule: &p.schedule,
-            loss_decay: p.loss_decay.as_ref(),
-            model: s.model,
-            optimizer: s.optimizer,
-            epochs: s.epochs,
-            batch_size: s.batch_size,
-            seed: s.seed,
-            max_steps: args.max_steps,
-        };
-        let metrics_path = run_dir.join("metrics.csv");
-        let files = RunFiles {
-            checkpoint: &checkpoint_path,
-            metrics: &metrics_path,
-            resume,
-            stop_after: args.stop_after,
-        };
-        let (outcome, ending) = train::train(&spec, &data, &train_device, &mut progress, files)?;
-        if ending == Ending::Stopped {
-            eprintln!(
-                "stopped; continue with: experiments --resume {}",
-                sweep_dir.display()
-            );
-            return Ok(false);
-        }
-        results::write_atomic(&metrics_path, results::metrics_csv(&outcome).as_bytes())?;
-        let info = RunInfo {
-            name: &p.name,
-            kind: p.schedule.kind(),
-            model: s.model.name(),
-            optimizer: s.optimizer.name(),
-            backend: used.name(),
-            dataset: s.dataset.name(),
-            epochs: s.epochs,
-            batch_size: s.batch_size,
-            seed: s.seed,
-        };
-        let summary = results::summarize(&info, &outcome);
-        let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
-        results::write_atomic(&summary_path, json.as_bytes())?;
-        // The run is complete: its checkpoint would only resume it into the same files.
-        let _ = std::fs::remove_file(&checkpoint_path);
+    };
+    let endings: Vec<Result<Ending, String>> = if jobs == 1 {
+        vec![worker(false)]
+    } else {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(|| worker(true))).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err("a training thread panicked".into()))
+                })
+                .collect()
+        })
+    };
+    let mut stopped = false;
+    for ending in endings {
+        stopped |= ending? == Ending::Stopped;
+    }
+    if stopped {
+        eprintln!(
+            "stopped; continue with: experiments --resume {}",
+            sweep_dir.display()
+        );
+        return Ok(false);
     }
     let order: Vec<String> = plan.iter().map(|p| p.name.clone()).collect();
     let runs = sweep::read_sweep(&sweep_dir, Some(&order))?;

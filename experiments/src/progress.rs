@@ -17,10 +17,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(batch_size: usize, quiet: bool) -> Self {
+    /// `plain` forces plain lines, for runs trained side by side.
+    pub fn new(batch_size: usize, quiet: bool, plain: bool) -> Self {
         Self {
             bar: None,
-            plain: !std::io::stderr().is_terminal(),
+            plain: plain || !std::io::stderr().is_terminal(),
             name: String::new(),
             total: 0,
             started: Instant::now(),

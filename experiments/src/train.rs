@@ -234,6 +234,14 @@ fn step_seed(seed: u64, step: u64) -> u64 {
     SplitMix64(seed ^ step.wrapping_mul(0xA24B_AED4_963E_E407)).next_u64()
 }
 
+/// The lock on the device's random generator, which every run on the device shares: taken to
+/// reseed it or to draw initial weights, so that runs trained side by side (`--jobs`) do not
+/// reseed it in the middle of another run's initialisation.
+fn generator() -> std::sync::MutexGuard<'static, ()> {
+    static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    GENERATOR.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The mutable state of a run between steps.
 struct Live {
     model: Net,
@@ -312,6 +320,9 @@ pub fn train(
     progress: &mut Progress,
     files: RunFiles,
 ) -> Result<(Outcome, Ending), String> {
+    // Runs trained side by side share the device's generator: hold it while drawing the
+    // initial weights, so they come from this run's seed alone.
+    let init = generator();
     device.seed(spec.seed);
     let steps_per_epoch = data.n_train.div_ceil(spec.batch_size) as u64;
     let total_steps = (steps_per_epoch * spec.epochs).min(spec.max_steps.unwrap_or(u64::MAX));
@@ -324,6 +335,7 @@ pub fn train(
     // reseeding below takes over the generator.
     let model = Net::new(spec.model, device);
     let _ = model.clone().into_record();
+    drop(init);
     let mut live = Live {
         model,
         optim: spec.optimizer.build(),
@@ -392,7 +404,10 @@ pub fn train(
                 break 'epochs;
             }
             let step = live.step;
-            device.seed(step_seed(spec.seed, step));
+            {
+                let _generator = generator();
+                device.seed(step_seed(spec.seed, step));
+            }
             let index =
                 Tensor::<1, Int>::from_data(TensorData::new(batch.to_vec(), [batch.len()]), device);
             let x = data.train_x.clone().select(0, index.clone());

@@ -390,3 +390,38 @@ fn a_seed_fixes_a_cpu_run_at_any_thread_count() {
     assert_same_runs(&out.join("t1"), &out.join("t2"));
     assert_same_runs(&out.join("t1"), &out.join("t3"));
 }
+
+/// `--jobs` trains runs side by side and writes what a sequential sweep writes. lenet has no
+/// dropout, and initial weights are drawn under a lock, so the files match bit for bit.
+#[test]
+fn runs_trained_side_by_side_write_what_sequential_runs_write() {
+    let tmp = TempDir::new("jobs");
+    let out = &tmp.0;
+    for jobs in ["1", "3"] {
+        let mut c = bin();
+        c.arg("--data-dir")
+            .arg(mnist_dir())
+            .arg("--out")
+            .arg(out)
+            .args(["--backend", "flex", "--model", "lenet", "--epochs", "2"])
+            .args([
+                "--batch-size",
+                "32",
+                "--train-limit",
+                "320",
+                "--test-limit",
+                "100",
+            ])
+            .args(["--schedule", "plateau,one-cycle,clr", "--quiet"])
+            .args(["--name", &format!("jobs{jobs}"), "--jobs", jobs]);
+        ok(&c.output().unwrap());
+    }
+    assert_same_runs(&out.join("jobs1"), &out.join("jobs3"));
+    assert_eq!(
+        metrics(&out.join("jobs1/clr")),
+        metrics(&out.join("jobs3/clr"))
+    );
+    for f in ["summary.md", "grid.png", "loss.svg", "lr.png"] {
+        assert!(out.join("jobs3").join(f).is_file(), "{f}");
+    }
+}
