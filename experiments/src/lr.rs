@@ -113,6 +113,7 @@ pub fn run(args: LrArgs) -> Result<(), String> {
                 y_label: "learning rate",
                 series: &series,
                 log_y: args.log_y,
+                log_x: false,
             },
         )?;
         eprintln!("wrote {}", path.display());

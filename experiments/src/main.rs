@@ -2,10 +2,12 @@
 //! plot them side by side; `lr` prints a schedule without training; `plot` redraws a sweep.
 
 mod backend;
+mod bench;
 mod checkpoint;
 mod config;
 mod experiment;
 mod lr;
+mod lr_find;
 mod model;
 mod optim;
 mod plot;
@@ -18,6 +20,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+/// Training allocates and frees tensors of the same few sizes at every step; mimalloc keeps
+/// them in thread-local free lists instead of returning memory to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -38,6 +45,11 @@ enum Command {
     Lr(lr::LrArgs),
     /// Redraw a sweep's pictures and tables from its CSV files, without training.
     Plot(PlotArgs),
+    /// Smith's learning-rate range test: loss against an exponentially growing lr, with the
+    /// suggested max_lr/base_lr for cyclical and one_cycle.
+    LrFind(lr_find::LrFindArgs),
+    /// Training images/s per model, batch size and CPU backend, side by side with PyTorch.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -74,6 +86,8 @@ fn main() -> ExitCode {
                 eprintln!("redrew {} files in {}", files.len(), args.dir.display());
                 true
             }),
+        Some(Command::LrFind(args)) => lr_find::run(args).map(|()| true),
+        Some(Command::Bench(args)) => bench::run(args).map(|()| true),
         None => experiment::run(cli.train),
     };
     match result {

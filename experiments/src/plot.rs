@@ -19,6 +19,8 @@ pub struct Chart<'a> {
     pub y_label: &'a str,
     pub series: &'a [Series],
     pub log_y: bool,
+    /// A logarithmic x axis (learning rates in a range test); x values must be positive.
+    pub log_x: bool,
 }
 
 fn register_fonts() {
@@ -223,14 +225,23 @@ pub fn draw_chart<DB: DrawingBackend>(
             }
         }};
     }
-    if chart.log_y {
-        finish!(
+    match (chart.log_x, chart.log_y) {
+        (false, true) => finish!(
             builder
                 .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
                 .map_err(err)?
-        );
-    } else {
-        finish!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?);
+        ),
+        (false, false) => finish!(builder.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?),
+        (true, true) => finish!(
+            builder
+                .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
+                .map_err(err)?
+        ),
+        (true, false) => finish!(
+            builder
+                .build_cartesian_2d((x0..x1).log_scale(), y0..y1)
+                .map_err(err)?
+        ),
     }
     Ok(())
 }
@@ -289,6 +300,7 @@ fn draw_grid<DB: DrawingBackend, P: Panel>(
                 y_label: "loss",
                 series: &losses,
                 log_y: true,
+                log_x: false,
             },
         )?;
         let lr = [panel.lr()];
@@ -300,6 +312,7 @@ fn draw_grid<DB: DrawingBackend, P: Panel>(
                 y_label: "lr",
                 series: &lr,
                 log_y,
+                log_x: false,
             },
         )?;
     }

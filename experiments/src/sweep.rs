@@ -186,6 +186,7 @@ pub fn report(dir: &Path, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>,
                 y_label: "cross-entropy loss",
                 series: &losses,
                 log_y: true,
+                log_x: false,
             },
         )?;
         written.push(path);
@@ -198,6 +199,7 @@ pub fn report(dir: &Path, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>,
                 y_label: "learning rate",
                 series: &lrs,
                 log_y,
+                log_x: false,
             },
         )?;
         written.push(path);

@@ -1,0 +1,326 @@
+//! `experiments lr-find`: Smith's learning-rate range test. The rate grows exponentially from
+//! `--start` to `--end` over `--steps` steps of real training; the loss, smoothed, shows where
+//! learning starts, where it is fastest and where it breaks down. The suggested rates for
+//! `cyclical` and `one_cycle` come from that curve by rules stated in the output.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::GradientsParams;
+use burn::tensor::{Int, Tensor, TensorData};
+use clap::Args;
+
+use crate::backend::{self, BackendKind};
+use crate::config::{self, Dataset};
+use crate::model::{ModelKind, Net};
+use crate::optim::OptimizerKind;
+use crate::plot::{self, Chart, Series};
+use crate::results;
+use crate::train::{DeviceData, SplitMix64};
+
+#[derive(Debug, Args)]
+pub struct LrFindArgs {
+    /// First learning rate.
+    #[arg(long, default_value_t = 1e-6)]
+    start: f64,
+    /// Last learning rate (the test stops earlier when the loss explodes).
+    #[arg(long, default_value_t = 10.0)]
+    end: f64,
+    /// Steps from --start to --end.
+    #[arg(long, default_value_t = 200)]
+    steps: u64,
+    /// Weight of the past in the loss's exponential moving average (fastai's 0.98).
+    #[arg(long, default_value_t = 0.98)]
+    beta: f64,
+    /// Network (default from configs/experiment.toml).
+    #[arg(long, value_enum)]
+    model: Option<ModelKind>,
+    /// Optimizer.
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerKind>,
+    /// Device.
+    #[arg(long, value_enum)]
+    backend: Option<BackendKind>,
+    /// Images per step.
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Fixes initialisation and batch order.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Folder with the IDX files.
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Data set.
+    #[arg(long, value_enum)]
+    dataset: Option<Dataset>,
+    /// Use the first N training images only.
+    #[arg(long)]
+    train_limit: Option<usize>,
+    /// Folder for lr-find.csv and the plots (default: results/lr-find-MODEL-OPTIMIZER).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// No per-step output.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// One point of the test.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub lr: f64,
+    pub loss: f64,
+    pub smoothed: f64,
+}
+
+/// What the curve suggests.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Suggestion {
+    /// The rate where the smoothed loss is lowest.
+    pub minimum: f64,
+    /// The rate where the smoothed loss falls fastest per decade of lr.
+    pub steepest: f64,
+    /// `minimum / 10`: the peak for one_cycle and cyclical (fastai's rule).
+    pub max_lr: f64,
+    /// `max_lr / 4`: the floor for cyclical (Smith: a third to a quarter of the peak).
+    pub base_lr: f64,
+}
+
+/// The rate of step `i` of `n`: exponential from `start` to `end`.
+pub fn rate(start: f64, end: f64, i: u64, n: u64) -> f64 {
+    start * (end / start).powf(i as f64 / (n.max(2) - 1) as f64)
+}
+
+/// Reads the curve: where the loss is lowest, and where it falls fastest before that.
+pub fn suggest(points: &[Point]) -> Option<Suggestion> {
+    let (at_min, min) = points
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.smoothed.is_finite())
+        .min_by(|a, b| a.1.smoothed.total_cmp(&b.1.smoothed))?;
+    // The slope per decade of lr, by central differences, up to the minimum; the first points
+    // carry the smoothing's start-up and are skipped.
+    let skip = (points.len() / 20).max(1);
+    let steepest = (skip..at_min.min(points.len().saturating_sub(1)))
+        .map(|i| {
+            let (a, b) = (&points[i - 1], &points[i + 1]);
+            let slope = (b.smoothed - a.smoothed) / (b.lr.log10() - a.lr.log10());
+            (points[i].lr, slope)
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map_or(min.lr, |(lr, _)| lr);
+    let max_lr = min.lr / 10.0;
+    Some(Suggestion {
+        minimum: min.lr,
+        steepest,
+        max_lr,
+        base_lr: max_lr / 4.0,
+    })
+}
+
+pub fn run(args: LrFindArgs) -> Result<(), String> {
+    let ok_rate = |v: f64| v.is_finite() && v > 0.0;
+    if !ok_rate(args.start) || !ok_rate(args.end) || args.end <= args.start {
+        return Err(format!(
+            "--start ({}) and --end ({}) must be positive with start < end",
+            args.start, args.end
+        ));
+    }
+    if args.steps < 10 {
+        return Err(format!(
+            "--steps ({}) must be at least 10 for a curve",
+            args.steps
+        ));
+    }
+    if !(0.0..1.0).contains(&args.beta) {
+        return Err(format!("--beta ({}) must be in [0, 1)", args.beta));
+    }
+    let defaults = config::defaults();
+    let missing = |key: &str| format!("configs/experiment.toml lacks `{key}`; restore the default");
+    let model = args
+        .model
+        .or(defaults.model)
+        .ok_or_else(|| missing("model"))?;
+    let optimizer = args
+        .optimizer
+        .or(defaults.optimizer)
+        .ok_or_else(|| missing("optimizer"))?;
+    let batch_size = args
+        .batch_size
+        .or(defaults.batch_size)
+        .ok_or_else(|| missing("batch_size"))?;
+    let seed = args.seed.or(defaults.seed).ok_or_else(|| missing("seed"))?;
+    let dataset = args
+        .dataset
+        .or(defaults.dataset)
+        .ok_or_else(|| missing("dataset"))?;
+    if batch_size == 0 || args.train_limit == Some(0) {
+        return Err("--batch-size and --train-limit must be at least 1".into());
+    }
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("lr-find-{}-{}", model.name(), optimizer.name()))
+    });
+    std::fs::create_dir_all(&out).map_err(|e| {
+        format!(
+            "cannot create {}: {e}; choose a writable folder with --out DIR",
+            out.display()
+        )
+    })?;
+    let data = mnist::load(
+        dataset.kind(),
+        args.data_dir.as_deref(),
+        args.train_limit,
+        Some(1),
+    )
+    .map_err(|e| e.to_string())?;
+    let (device, used) = backend::device(
+        args.backend
+            .or(defaults.backend)
+            .unwrap_or(BackendKind::Auto),
+    )?;
+    let device = device.autodiff();
+    let data = DeviceData::new(&data, dataset == Dataset::FashionMnist, &device, &device);
+
+    device.seed(seed);
+    let mut net = Net::new(model, &device);
+    let mut optim = optimizer.build();
+    let loss_fn = CrossEntropyLossConfig::new().init(&device);
+    let mut rng = SplitMix64(seed ^ 0x005E_ED0F_5A1E);
+    let mut order = Vec::new();
+    let mut points: Vec<Point> = Vec::new();
+    let (mut average, mut best) = (0.0, f64::INFINITY);
+    for i in 0..args.steps {
+        if order.len() < batch_size {
+            order.extend(rng.permutation(data.n_train).into_iter().rev());
+        }
+        let batch: Vec<i64> = order.split_off(order.len().saturating_sub(batch_size));
+        let index =
+            Tensor::<1, Int>::from_data(TensorData::new(batch.clone(), [batch.len()]), &device);
+        let x = data.train_x.clone().select(0, index.clone());
+        let y = data.train_y.clone().select(0, index);
+        let loss = loss_fn.forward(net.forward(x), y);
+        let value = loss.clone().into_scalar::<f32>() as f64;
+        let lr = rate(args.start, args.end, i, args.steps);
+        // Exponential moving average with the bias correction of its first steps.
+        average = args.beta * average + (1.0 - args.beta) * value;
+        let smoothed = average / (1.0 - args.beta.powi(i as i32 + 1));
+        points.push(Point {
+            lr,
+            loss: value,
+            smoothed,
+        });
+        if !args.quiet && (i % 20 == 0) {
+            eprintln!(
+                "lr-find: step {i}/{} lr {lr:.3e} loss {smoothed:.4}",
+                args.steps
+            );
+        }
+        if !smoothed.is_finite() || smoothed > 4.0 * best {
+            eprintln!("lr-find: the loss exploded at lr {lr:.3e} (step {i}); stopping");
+            break;
+        }
+        best = best.min(smoothed);
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = optim.step(lr, net, grads);
+    }
+
+    let mut csv = String::from("step,lr,loss,smoothed_loss\n");
+    for (i, p) in points.iter().enumerate() {
+        let _ = writeln!(csv, "{i},{},{},{}", p.lr, p.loss, p.smoothed);
+    }
+    results::write_atomic(&out.join("lr-find.csv"), csv.as_bytes())?;
+    let s = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
+    let (lo, hi) = points
+        .iter()
+        .map(|p| p.smoothed)
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    let marker = |name: String, lr: f64| Series {
+        name,
+        points: vec![(lr, lo), (lr, hi)],
+    };
+    let series = [
+        Series {
+            name: "loss (smoothed)".into(),
+            points: points.iter().map(|p| (p.lr, p.smoothed)).collect(),
+        },
+        marker(format!("minimum {:.2e}", s.minimum), s.minimum),
+        marker(format!("steepest descent {:.2e}", s.steepest), s.steepest),
+        marker(format!("max_lr = minimum / 10: {:.2e}", s.max_lr), s.max_lr),
+    ];
+    let title = format!(
+        "LR range test: {}, {}, batch {batch_size}, {}",
+        model.name(),
+        optimizer.name(),
+        used.name()
+    );
+    for ext in ["png", "svg"] {
+        plot::line_chart(
+            &out.join(format!("lr-find.{ext}")),
+            &Chart {
+                title: &title,
+                x_label: "learning rate",
+                y_label: "training loss (moving average)",
+                series: &series,
+                log_y: false,
+                log_x: true,
+            },
+        )?;
+    }
+    println!(
+        "lowest smoothed loss at lr {:.3e}; steepest descent at lr {:.3e}",
+        s.minimum, s.steepest
+    );
+    println!(
+        "one_cycle: max_lr = {:.3e} (the minimum divided by 10)",
+        s.max_lr
+    );
+    println!(
+        "cyclical:  max_lr = {:.3e}, base_lr = {:.3e} (max_lr / 4, Smith's third to quarter)",
+        s.max_lr, s.base_lr
+    );
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_grow_exponentially_from_start_to_end() {
+        assert_eq!(rate(1e-6, 10.0, 0, 200), 1e-6);
+        assert!((rate(1e-6, 10.0, 199, 200) - 10.0).abs() < 1e-12);
+        let ratio = rate(1e-6, 10.0, 51, 200) / rate(1e-6, 10.0, 50, 200);
+        assert!((ratio - 1e7f64.powf(1.0 / 199.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn suggestions_read_the_curve() {
+        // A loss flat at 2.3 up to 1e-3, falling linearly in log10(lr) to 0.3 at 1e-1, then
+        // rising again: the minimum is at 0.1, the steepest fall inside the falling part.
+        let points: Vec<Point> = (0..=60)
+            .map(|i| {
+                let lr = 10f64.powf(-6.0 + i as f64 / 10.0);
+                let d = lr.log10();
+                let loss = if d < -3.0 {
+                    2.3
+                } else if d <= -1.0 {
+                    2.3 - (d + 3.0)
+                } else {
+                    0.3 + 5.0 * (d + 1.0)
+                };
+                Point {
+                    lr,
+                    loss,
+                    smoothed: loss,
+                }
+            })
+            .collect();
+        let s = suggest(&points).unwrap();
+        assert!((s.minimum - 0.1).abs() < 1e-9, "{s:?}");
+        assert!(s.steepest > 1e-3 && s.steepest < 0.1, "{s:?}");
+        assert!((s.max_lr - 0.01).abs() < 1e-9);
+        assert!((s.base_lr - 0.0025).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,84 @@
+//! `experiments lr-find` end to end on a few hundred real MNIST images with flex.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn mnist_dir() -> PathBuf {
+    std::env::var_os("MNIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mnist"))
+}
+
+fn lr_find(out: &Path, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("lr-find")
+        .arg("--data-dir")
+        .arg(mnist_dir())
+        .arg("--out")
+        .arg(out)
+        .args([
+            "--backend",
+            "flex",
+            "--model",
+            "lenet",
+            "--optimizer",
+            "momentum",
+        ])
+        .args(["--batch-size", "32", "--train-limit", "640", "--quiet"])
+        .args(extra)
+        .env("MNIST_NO_DOWNLOAD", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_range_test_writes_its_curve_and_suggests_rates() {
+    let out = std::env::temp_dir().join(format!("experiments-lrfind-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let result = lr_find(&out, &["--steps", "80", "--start", "1e-5", "--end", "1e5"]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("lr-find.csv")).unwrap();
+    let rows: Vec<Vec<f64>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect();
+    assert!(rows.len() >= 20, "{} rows", rows.len());
+    assert_eq!(rows[0][1], 1e-5);
+    // Exponential growth: a constant ratio between consecutive rates.
+    let ratio = rows[1][1] / rows[0][1];
+    assert!((ratio - 1e10f64.powf(1.0 / 79.0)).abs() < 1e-9);
+    // With momentum, rates far above 1 blow the loss up: the test stops early.
+    assert!(rows.len() < 80, "the loss never exploded");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let max_lr: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("one_cycle: max_lr = "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The suggestion sits inside the range tried, below where the loss exploded.
+    let last = rows.last().unwrap()[1];
+    assert!(max_lr > 1e-5 && max_lr < last, "{max_lr} vs {last}");
+    assert!(stdout.contains("cyclical:  max_lr = "), "{stdout}");
+    for f in ["lr-find.png", "lr-find.svg"] {
+        assert!(std::fs::metadata(out.join(f)).unwrap().len() > 1000, "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn an_empty_range_is_refused_with_one_line() {
+    let out = std::env::temp_dir().join(format!("experiments-lrfind-bad-{}", std::process::id()));
+    let result = lr_find(&out, &["--start", "1", "--end", "0.1"]);
+    assert!(!result.status.success());
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("--start (1) and --end (0.1) must be positive with start < end"));
+    let _ = std::fs::remove_dir_all(&out);
+}
