@@ -81,9 +81,13 @@ pub struct TrainArgs {
     /// folder), with the settings it started with.
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
-        "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps",
+        "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps", "shard",
     ])]
     pub resume: Option<PathBuf>,
+    /// Train only slice I of N of the sweep (runs I, I+N, I+2N, … in sweep order, counting
+    /// from 1), into its own folder NAME-shard-I-of-N; `experiments report` merges the slices.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
     /// Runs trained at the same time, sharing the data on the device (default: 8 on a GPU, 1
     /// on the CPU, where runs would only compete for the same cores).
     #[arg(long, value_name = "N")]
@@ -91,6 +95,20 @@ pub struct TrainArgs {
     /// Stop each run after N steps as if interrupted, leaving a checkpoint to --resume from.
     #[arg(long, value_name = "N")]
     pub stop_after: Option<u64>,
+}
+
+/// `I/N` with 1 ≤ I ≤ N.
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let bad = || format!("`{text}` is not I/N with 1 ≤ I ≤ N (e.g. 2/8)");
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (usize, usize) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || i > n {
+        return Err(bad());
+    }
+    Ok((i, n))
 }
 
 /// A run to train: its name, schedule and, for loss decay, the loss multiplier.
@@ -202,6 +220,14 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
     }
     let mut seen = std::collections::HashSet::new();
     plan.retain(|p| seen.insert(p.name.clone()));
+    if let Some((i, n)) = args.shard {
+        plan = plan
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, p)| p)
+            .collect();
+    }
     Ok((file, settings, plan))
 }
 
@@ -410,6 +436,15 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
                     s.epochs
                 )
             });
+            let sweep_name = match args.shard {
+                Some((i, n)) => format!("{sweep_name}-shard-{i}-of-{n}"),
+                None => sweep_name,
+            };
+            if plan.is_empty() {
+                // A job array larger than the sweep: this slice has nothing to train.
+                eprintln!("shard {sweep_name}: no runs in this slice; nothing to do");
+                return Ok(true);
+            }
             let sweep_dir = s.out.join(&sweep_name);
             (file, s, plan, sweep_dir)
         }

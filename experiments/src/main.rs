@@ -45,11 +45,26 @@ enum Command {
     Lr(lr::LrArgs),
     /// Redraw a sweep's pictures and tables from its CSV files, without training.
     Plot(PlotArgs),
+    /// Merge sweep folders (the shards of a sweep, say) into one folder and draw its report.
+    Report(ReportArgs),
     /// Smith's learning-rate range test: loss against an exponentially growing lr, with the
     /// suggested max_lr/base_lr for cyclical and one_cycle.
     LrFind(lr_find::LrFindArgs),
     /// Training images/s per model, batch size and CPU backend, side by side with PyTorch.
     Bench(bench::BenchArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Sweep folders to merge.
+    #[arg(required = true)]
+    dirs: Vec<PathBuf>,
+    /// The merged folder (created if missing; may be one of the sources).
+    #[arg(long)]
+    out: PathBuf,
+    /// Logarithmic learning-rate axes.
+    #[arg(long)]
+    log_y: bool,
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +101,17 @@ fn main() -> ExitCode {
                 eprintln!("redrew {} files in {}", files.len(), args.dir.display());
                 true
             }),
+        Some(Command::Report(args)) => {
+            sweep::merge(&args.out, &args.dirs, args.log_y).map(|files| {
+                eprintln!(
+                    "merged {} folder(s) into {} ({} pictures and tables)",
+                    args.dirs.len(),
+                    args.out.display(),
+                    files.len()
+                );
+                true
+            })
+        }
         Some(Command::LrFind(args)) => lr_find::run(args).map(|()| true),
         Some(Command::Bench(args)) => bench::run(args).map(|()| true),
         None => experiment::run(cli.train),

@@ -243,3 +243,55 @@ impl plot::Panel for RunData {
         }
     }
 }
+
+/// Merges the runs of several sweep folders (the shards of one sweep, say) into `out`: each
+/// run's files are copied into `out/RUN/`, then the report is drawn there as for one sweep.
+pub fn merge(out: &Path, sources: &[PathBuf], log_y: bool) -> Result<Vec<PathBuf>, String> {
+    let mut seen: std::collections::HashMap<String, PathBuf> = std::collections::HashMap::new();
+    let mut copies = Vec::new();
+    for source in sources {
+        let entries = std::fs::read_dir(source)
+            .map_err(|e| format!("cannot read {}: {e}", source.display()))?;
+        let mut found = 0;
+        for entry in entries.flatten() {
+            let run = entry.path();
+            if !run.join("summary.json").is_file() {
+                continue;
+            }
+            found += 1;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if let Some(first) = seen.insert(name.clone(), source.clone()) {
+                return Err(format!(
+                    "run `{name}` is in both {} and {}; merge folders of different runs",
+                    first.display(),
+                    source.display()
+                ));
+            }
+            copies.push((run, out.join(&name)));
+        }
+        if found == 0 {
+            return Err(format!(
+                "{}: no finished runs (a run folder holds summary.json and metrics.csv)",
+                source.display()
+            ));
+        }
+    }
+    for (from, to) in &copies {
+        if from == to {
+            continue;
+        }
+        std::fs::create_dir_all(to).map_err(|e| {
+            format!(
+                "cannot create {}: {e}; choose a writable folder with --out DIR",
+                to.display()
+            )
+        })?;
+        for file in ["config.toml", "metrics.csv", "summary.json"] {
+            let bytes = std::fs::read(from.join(file))
+                .map_err(|e| format!("cannot read {}: {e}", from.join(file).display()))?;
+            results::write_atomic(&to.join(file), &bytes)?;
+        }
+    }
+    let runs = read_sweep(out, None)?;
+    report(out, &runs, log_y)
+}

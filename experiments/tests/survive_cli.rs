@@ -425,3 +425,96 @@ fn runs_trained_side_by_side_write_what_sequential_runs_write() {
         assert!(out.join("jobs3").join(f).is_file(), "{f}");
     }
 }
+
+/// `--shard I/N` trains a deterministic slice of the sweep into its own folder, and `report`
+/// merges the slices into what one sweep would have written.
+#[test]
+fn shards_merge_into_the_whole_sweep() {
+    let tmp = TempDir::new("shards");
+    let out = &tmp.0;
+    let sweep = |extra: &[&str]| {
+        let mut c = bin();
+        c.arg("--data-dir")
+            .arg(mnist_dir())
+            .arg("--out")
+            .arg(out)
+            .args(["--backend", "flex", "--model", "lenet", "--epochs", "2"])
+            .args([
+                "--batch-size",
+                "32",
+                "--train-limit",
+                "320",
+                "--test-limit",
+                "100",
+            ])
+            .args([
+                "--schedule",
+                "plateau,one-cycle,clr",
+                "--quiet",
+                "--name",
+                "s",
+            ])
+            .args(extra);
+        c.output().unwrap()
+    };
+    ok(&sweep(&[]));
+    ok(&sweep(&["--shard", "1/2"]));
+    ok(&sweep(&["--shard", "2/2"]));
+    let empty = sweep(&["--shard", "4/4"]);
+    ok(&empty);
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("nothing to do"));
+    // Runs 1 and 3 in the first slice, run 2 in the second.
+    assert!(out.join("s-shard-1-of-2/plateau/summary.json").is_file());
+    assert!(out.join("s-shard-1-of-2/clr/summary.json").is_file());
+    assert!(out.join("s-shard-2-of-2/one-cycle/summary.json").is_file());
+    assert!(!out.join("s-shard-2-of-2/plateau").exists());
+
+    let merged = out.join("merged");
+    let report = bin()
+        .arg("report")
+        .arg(out.join("s-shard-1-of-2"))
+        .arg(out.join("s-shard-2-of-2"))
+        .arg("--out")
+        .arg(&merged)
+        .output()
+        .unwrap();
+    ok(&report);
+    assert_same_runs(&out.join("s"), &merged);
+    assert_eq!(metrics(&out.join("s/clr")), metrics(&merged.join("clr")));
+    let table = |dir: &Path| -> Vec<String> {
+        // The table rows without the time columns (s to 98%/99%, images/s); a merged report
+        // lists runs in preset order, a sweep in the order asked for.
+        std::fs::read_to_string(dir.join("summary.md"))
+            .unwrap()
+            .lines()
+            .filter(|l| {
+                l.starts_with("| plateau") || l.starts_with("| one-cycle") || l.starts_with("| clr")
+            })
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').collect();
+                [1, 2, 3, 4, 5, 7, 9, 10, 11].map(|i| cells[i]).join("|")
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    assert_eq!(table(&out.join("s")), table(&merged));
+    assert!(merged.join("grid.png").is_file());
+
+    // The same run in two sources is refused.
+    let twice = bin()
+        .arg("report")
+        .arg(out.join("s"))
+        .arg(out.join("s-shard-2-of-2"))
+        .arg("--out")
+        .arg(out.join("twice"))
+        .output()
+        .unwrap();
+    assert_one_line_error(&twice, "is in both");
+    let bad = bin()
+        .args(["--shard", "3/2", "--schedule", "fixed"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not I/N"));
+}
