@@ -82,8 +82,13 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
         "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps", "shard",
+        "seeds",
     ])]
     pub resume: Option<PathBuf>,
+    /// Train every schedule with N seeds (the seed, seed+1, …); the report adds mean ± std
+    /// over seeds and loss curves with min–max bands.
+    #[arg(long, value_name = "N")]
+    pub seeds: Option<u64>,
     /// Train only slice I of N of the sweep (runs I, I+N, I+2N, … in sweep order, counting
     /// from 1), into its own folder NAME-shard-I-of-N; `experiments report` merges the slices.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
@@ -119,6 +124,12 @@ struct Planned {
     schedule: ScheduleConfig,
     #[serde(skip_serializing_if = "Option::is_none")]
     loss_decay: Option<ScheduleConfig>,
+    /// This run's seed when the sweep repeats schedules over seeds (`--seeds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+    /// The schedule a repeated run belongs to (its name without the seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
 }
 
 /// `sweep.toml`: what a sweep was started with, so `--resume` can finish it.
@@ -185,6 +196,8 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
                 name,
                 schedule,
                 loss_decay: None,
+                seed: None,
+                group: None,
             });
         }
     }
@@ -194,6 +207,8 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
             name,
             schedule,
             loss_decay: None,
+            seed: None,
+            group: None,
         });
     }
     let loss_decay = match &args.loss_decay {
@@ -210,6 +225,8 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
             name,
             schedule,
             loss_decay: Some(decay),
+            seed: None,
+            group: None,
         });
     }
     if plan.is_empty() {
@@ -220,6 +237,26 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
     }
     let mut seen = std::collections::HashSet::new();
     plan.retain(|p| seen.insert(p.name.clone()));
+    match args.seeds {
+        Some(0) => return Err("--seeds (0) must be at least 1".into()),
+        Some(n) if n > 1 => {
+            plan = plan
+                .into_iter()
+                .flat_map(|p| {
+                    (0..n).map(move |k| {
+                        let seed = settings.seed.wrapping_add(k);
+                        Planned {
+                            name: format!("{}-seed{seed}", p.name),
+                            seed: Some(seed),
+                            group: Some(p.name.clone()),
+                            ..p.clone()
+                        }
+                    })
+                })
+                .collect();
+        }
+        _ => {}
+    }
     if let Some((i, n)) = args.shard {
         plan = plan
             .into_iter()
@@ -356,7 +393,7 @@ fn run_one(ctx: &RunContext, p: &Planned, progress: &mut Progress) -> Result<End
         dataset: Some(ctx.s.dataset),
         epochs: Some(ctx.s.epochs),
         batch_size: Some(ctx.s.batch_size),
-        seed: Some(ctx.s.seed),
+        seed: Some(p.seed.unwrap_or(ctx.s.seed)),
         schedule: Some(p.schedule.clone()),
         loss_decay: p.loss_decay.clone(),
         ..ctx.file.clone()
@@ -372,7 +409,7 @@ fn run_one(ctx: &RunContext, p: &Planned, progress: &mut Progress) -> Result<End
         optimizer: ctx.s.optimizer,
         epochs: ctx.s.epochs,
         batch_size: ctx.s.batch_size,
-        seed: ctx.s.seed,
+        seed: p.seed.unwrap_or(ctx.s.seed),
         max_steps: ctx.max_steps,
     };
     let metrics_path = run_dir.join("metrics.csv");
@@ -396,7 +433,8 @@ fn run_one(ctx: &RunContext, p: &Planned, progress: &mut Progress) -> Result<End
         dataset: ctx.s.dataset.name(),
         epochs: ctx.s.epochs,
         batch_size: ctx.s.batch_size,
-        seed: ctx.s.seed,
+        seed: p.seed.unwrap_or(ctx.s.seed),
+        group: p.group.as_deref(),
     };
     let summary = results::summarize(&info, &outcome);
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;

@@ -98,6 +98,7 @@ pub fn run(args: LrArgs) -> Result<(), String> {
             .map(|(name, p)| Series {
                 name: name.clone(),
                 points: (0..args.steps).map(|t| (t as f64, p.lr(t))).collect(),
+                band: Vec::new(),
             })
             .collect();
         let x_label = if args.steps_per_epoch > 1 {

@@ -238,11 +238,13 @@ pub fn run(args: LrFindArgs) -> Result<(), String> {
     let marker = |name: String, lr: f64| Series {
         name,
         points: vec![(lr, lo), (lr, hi)],
+        band: Vec::new(),
     };
     let series = [
         Series {
             name: "loss (smoothed)".into(),
             points: points.iter().map(|p| (p.lr, p.smoothed)).collect(),
+            band: Vec::new(),
         },
         marker(format!("minimum {:.2e}", s.minimum), s.minimum),
         marker(format!("steepest descent {:.2e}", s.steepest), s.steepest),

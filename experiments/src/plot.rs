@@ -10,6 +10,8 @@ use plotters::prelude::*;
 pub struct Series {
     pub name: String,
     pub points: Vec<(f64, f64)>,
+    /// A shaded band `(x, low, high)` around the curve (the spread over seeds); may be empty.
+    pub band: Vec<(f64, f64, f64)>,
 }
 
 /// A chart: its labels, curves and whether the y axis is logarithmic.
@@ -122,7 +124,10 @@ pub fn color(i: usize) -> RGBColor {
 fn extent(series: &[Series], log_y: bool) -> ((f64, f64), (f64, f64)) {
     let pts = series
         .iter()
-        .flat_map(|s| s.points.iter())
+        .flat_map(|s| {
+            let band = s.band.iter().flat_map(|b| [(b.0, b.1), (b.0, b.2)]);
+            s.points.iter().copied().chain(band)
+        })
         .filter(|p| p.1.is_finite() && (!log_y || p.1 > 0.0));
     let (mut x0, mut x1, mut y0, mut y1) = (
         f64::INFINITY,
@@ -130,7 +135,7 @@ fn extent(series: &[Series], log_y: bool) -> ((f64, f64), (f64, f64)) {
         f64::INFINITY,
         f64::NEG_INFINITY,
     );
-    for &(x, y) in pts {
+    for (x, y) in pts {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
     }
     if !x0.is_finite() {
@@ -197,6 +202,21 @@ pub fn draw_chart<DB: DrawingBackend>(
                 .map_err(err)?;
             for (i, s) in chart.series.iter().enumerate() {
                 let c = color(i);
+                let band: Vec<(f64, f64, f64)> = s
+                    .band
+                    .iter()
+                    .copied()
+                    .filter(|b| b.1.is_finite() && b.2.is_finite() && (!chart.log_y || b.1 > 0.0))
+                    .collect();
+                if !band.is_empty() {
+                    let outline: Vec<(f64, f64)> = band
+                        .iter()
+                        .map(|b| (b.0, b.2))
+                        .chain(band.iter().rev().map(|b| (b.0, b.1)))
+                        .collect();
+                    ctx.draw_series(std::iter::once(Polygon::new(outline, c.mix(0.2).filled())))
+                        .map_err(err)?;
+                }
                 let pts = s
                     .points
                     .iter()

@@ -57,6 +57,9 @@ pub struct RunSummary {
     pub eval_seconds: f64,
     /// Training throughput: images per second of `train_seconds`.
     pub images_per_second: f64,
+    /// The schedule this run repeats over seeds (`--seeds`); absent for a single run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 /// The identity of a run, filled in by the caller.
@@ -70,6 +73,7 @@ pub struct RunInfo<'a> {
     pub epochs: u64,
     pub batch_size: usize,
     pub seed: u64,
+    pub group: Option<&'a str>,
 }
 
 pub fn summarize(info: &RunInfo, out: &Outcome) -> RunSummary {
@@ -112,6 +116,7 @@ pub fn summarize(info: &RunInfo, out: &Outcome) -> RunSummary {
         train_seconds: out.train_seconds,
         eval_seconds: out.eval_seconds,
         images_per_second: out.images as f64 / out.train_seconds.max(1e-9),
+        group: info.group.map(String::from),
     }
 }
 

@@ -146,10 +146,100 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
             r.images_per_second
         );
     }
+    let groups = groups(runs);
+    if !groups.is_empty() {
+        md.push_str("\n## Over seeds (mean ± standard deviation)\n\n");
+        md.push_str("| schedule | seeds | final acc. | best acc. | reached 99% | steps to 99% (mean of those) | final train loss | diverged |\n");
+        md.push_str("|---|---|---|---|---|---|---|---|\n");
+        for (group, members) in &groups {
+            let stat =
+                |f: &dyn Fn(&RunSummary) -> f64| mean_std(members.iter().map(|r| f(&r.summary)));
+            let (fa, fs) = stat(&|r| r.final_test_accuracy * 100.0);
+            let (ba, bs) = stat(&|r| r.best_test_accuracy * 100.0);
+            let (la, ls) = stat(&|r| r.final_train_loss);
+            let reached: Vec<f64> = members
+                .iter()
+                .filter_map(|r| r.summary.steps_to_99.map(|v| v as f64))
+                .collect();
+            let diverged = members.iter().filter(|r| r.summary.diverged).count();
+            let _ = writeln!(
+                md,
+                "| {group} | {} | {fa:.2}% ± {fs:.2} | {ba:.2}% ± {bs:.2} | {}/{} | {} | {la:.4} ± {ls:.4} | {diverged} |",
+                members.len(),
+                reached.len(),
+                members.len(),
+                if reached.is_empty() {
+                    "–".to_string()
+                } else {
+                    format!("{:.0}", reached.iter().sum::<f64>() / reached.len() as f64)
+                }
+            );
+        }
+        md.push_str("\n![Loss over seeds](loss-seeds.png)\n");
+    }
     md.push_str(
         "\n![Small multiples](grid.png)\n\n![Loss](loss.png)\n\n![Learning rates](lr.png)\n",
     );
     (csv, md)
+}
+
+/// Runs that repeat one schedule over seeds, by schedule, in run order.
+fn groups(runs: &[RunData]) -> Vec<(String, Vec<&RunData>)> {
+    let mut out: Vec<(String, Vec<&RunData>)> = Vec::new();
+    for r in runs {
+        let Some(group) = &r.summary.group else {
+            continue;
+        };
+        match out.iter_mut().find(|(g, _)| g == group) {
+            Some((_, members)) => members.push(r),
+            None => out.push((group.clone(), vec![r])),
+        }
+    }
+    out
+}
+
+/// Mean and sample standard deviation (0 for one value).
+fn mean_std(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let v: Vec<f64> = values.collect();
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = if v.len() > 1 {
+        v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
+/// Per schedule repeated over seeds: the mean smoothed training loss at each step, with the
+/// band from the lowest to the highest seed.
+fn seed_bands(runs: &[RunData], window: usize) -> Vec<Series> {
+    groups(runs)
+        .into_iter()
+        .map(|(group, members)| {
+            let curves: Vec<Vec<(f64, f64)>> =
+                members.iter().map(|r| smoothed(&r.steps, window)).collect();
+            // Diverged runs stop early: the band covers the steps every seed reached.
+            let len = curves.iter().map(Vec::len).min().unwrap_or(0);
+            let (mut points, mut band) = (Vec::with_capacity(len), Vec::with_capacity(len));
+            for i in 0..len {
+                let x = curves[0][i].0;
+                let ys = curves.iter().map(|c| c[i].1);
+                let (lo, hi) = ys
+                    .clone()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                        (a.min(y), b.max(y))
+                    });
+                points.push((x, ys.sum::<f64>() / curves.len() as f64));
+                band.push((x, lo, hi));
+            }
+            Series {
+                name: format!("{group} (mean, band: min–max of {} seeds)", members.len()),
+                points,
+                band,
+            }
+        })
+        .collect()
 }
 
 /// Every picture and table of a sweep, from its runs; returns the files written.
@@ -167,6 +257,7 @@ pub fn report(dir: &Path, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>,
         .map(|r| Series {
             name: r.summary.name.clone(),
             points: smoothed(&r.steps, window),
+            band: Vec::new(),
         })
         .collect();
     let lrs: Vec<Series> = runs
@@ -174,8 +265,10 @@ pub fn report(dir: &Path, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>,
         .map(|r| Series {
             name: r.summary.name.clone(),
             points: r.steps.iter().map(|s| (s.step as f64, s.lr)).collect(),
+            band: Vec::new(),
         })
         .collect();
+    let bands = seed_bands(runs, window);
     for ext in ["png", "svg"] {
         let path = dir.join(format!("loss.{ext}"));
         plot::line_chart(
@@ -206,6 +299,21 @@ pub fn report(dir: &Path, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>,
         let path = dir.join(format!("grid.{ext}"));
         plot::grid(&path, runs, window, log_y)?;
         written.push(path);
+        if !bands.is_empty() {
+            let path = dir.join(format!("loss-seeds.{ext}"));
+            plot::line_chart(
+                &path,
+                &Chart {
+                    title: "Training loss over seeds (moving average of 20 steps)",
+                    x_label: "step",
+                    y_label: "cross-entropy loss",
+                    series: &bands,
+                    log_y: true,
+                    log_x: false,
+                },
+            )?;
+            written.push(path);
+        }
     }
     Ok(written)
 }
@@ -224,6 +332,7 @@ impl plot::Panel for RunData {
             Series {
                 name: "train".into(),
                 points: smoothed(&self.steps, window),
+                band: Vec::new(),
             },
             Series {
                 name: "test".into(),
@@ -232,6 +341,7 @@ impl plot::Panel for RunData {
                     .iter()
                     .map(|e| (e.step as f64, e.test_loss))
                     .collect(),
+                band: Vec::new(),
             },
         ]
     }
@@ -240,6 +350,7 @@ impl plot::Panel for RunData {
         Series {
             name: String::new(),
             points: self.steps.iter().map(|s| (s.step as f64, s.lr)).collect(),
+            band: Vec::new(),
         }
     }
 }

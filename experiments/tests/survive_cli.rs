@@ -518,3 +518,63 @@ fn shards_merge_into_the_whole_sweep() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not I/N"));
 }
+
+/// `--seeds N` repeats every schedule over N seeds and reports mean ± std and a banded plot.
+#[test]
+fn seeds_repeat_each_schedule_and_the_report_aggregates_them() {
+    let tmp = TempDir::new("seeds");
+    let out = &tmp.0;
+    let run = bin()
+        .arg("--data-dir")
+        .arg(mnist_dir())
+        .arg("--out")
+        .arg(out)
+        .args(["--backend", "flex", "--model", "lenet", "--epochs", "1"])
+        .args([
+            "--batch-size",
+            "32",
+            "--train-limit",
+            "320",
+            "--test-limit",
+            "100",
+        ])
+        .args(["--schedule", "one-cycle,clr", "--seeds", "3", "--seed", "7"])
+        .args(["--quiet", "--name", "s"])
+        .output()
+        .unwrap();
+    ok(&run);
+    let sweep = out.join("s");
+    let mut finals = Vec::new();
+    for seed in [7, 8, 9] {
+        let summary: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(sweep.join(format!("clr-seed{seed}/summary.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(summary["seed"], seed);
+        assert_eq!(summary["group"], "clr");
+        finals.push(summary["final_test_accuracy"].as_f64().unwrap() * 100.0);
+    }
+    assert_ne!(
+        metrics(&sweep.join("clr-seed7")),
+        metrics(&sweep.join("clr-seed8")),
+        "different seeds, different runs"
+    );
+    let mean = finals.iter().sum::<f64>() / 3.0;
+    let std = (finals.iter().map(|f| (f - mean).powi(2)).sum::<f64>() / 2.0).sqrt();
+    let md = std::fs::read_to_string(sweep.join("summary.md")).unwrap();
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| clr | 3 |"))
+        .unwrap_or_else(|| panic!("no over-seeds row for clr in:\n{md}"));
+    assert!(
+        row.contains(&format!("| {mean:.2}% ± {std:.2} |")),
+        "{row} vs mean {mean} std {std}"
+    );
+    assert!(md.lines().any(|l| l.starts_with("| one-cycle | 3 |")));
+    for f in ["loss-seeds.png", "loss-seeds.svg"] {
+        assert!(
+            std::fs::metadata(sweep.join(f)).unwrap().len() > 1000,
+            "{f}"
+        );
+    }
+}
