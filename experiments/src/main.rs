@@ -78,7 +78,8 @@ struct PlotArgs {
 
 /// Mesa's Vulkan drivers print `error: XDG_RUNTIME_DIR is invalid` when probing for a display
 /// that training never uses; give them a private folder so the only `error:` lines are ours.
-fn quiet_vulkan_probe() {
+/// Returns the folder to remove at exit.
+fn quiet_vulkan_probe() -> Option<PathBuf> {
     #[cfg(unix)]
     if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
         use std::os::unix::fs::DirBuilderExt;
@@ -86,13 +87,20 @@ fn quiet_vulkan_probe() {
         if std::fs::DirBuilder::new().mode(0o700).create(&dir).is_ok() {
             // SAFETY: called first thing in main, before any other thread exists.
             unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
+            return Some(dir);
         }
     }
+    None
 }
 
 fn main() -> ExitCode {
-    quiet_vulkan_probe();
-    let cli = Cli::parse();
+    let runtime_dir = quiet_vulkan_probe();
+    let cli = Cli::try_parse().unwrap_or_else(|e| {
+        if let Some(dir) = &runtime_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        e.exit()
+    });
     let result = match cli.command {
         Some(Command::Lr(args)) => lr::run(args).map(|()| true),
         Some(Command::Plot(args)) => sweep::read_sweep(&args.dir, None)
@@ -116,6 +124,9 @@ fn main() -> ExitCode {
         Some(Command::Bench(args)) => bench::run(args).map(|()| true),
         None => experiment::run(cli.train),
     };
+    if let Some(dir) = runtime_dir {
+        let _ = std::fs::remove_dir_all(dir);
+    }
     match result {
         Ok(true) => ExitCode::SUCCESS,
         // Stopped by a signal or --stop-after, checkpoints saved: the shell's code for SIGINT.

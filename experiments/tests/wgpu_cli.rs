@@ -53,4 +53,5 @@ fn wgpu_trains_a_few_steps_on_software_vulkan() {
     assert_eq!(summary["steps"], 2);
     let loss = summary["final_train_loss"].as_f64().unwrap();
     assert!(loss.is_finite() && loss > 0.0 && loss < 5.0, "{loss}");
+    let _ = std::fs::remove_dir_all(&out);
 }
