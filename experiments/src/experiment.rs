@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::{self, BackendKind};
 use crate::checkpoint::{self, Checkpoint};
 use crate::config::{self, ConfigFile, Dataset};
+use crate::lr_find;
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::progress::Progress;
@@ -130,6 +131,10 @@ struct Planned {
     /// The schedule a repeated run belongs to (its name without the seed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     group: Option<String>,
+    /// Rates the preset left to the LR range test (`max_lr = "auto"`); filled before training,
+    /// so `sweep.toml` holds the numbers.
+    #[serde(skip)]
+    auto: config::AutoPaths,
 }
 
 /// `sweep.toml`: what a sweep was started with, so `--resume` can finish it.
@@ -198,17 +203,19 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
                 loss_decay: None,
                 seed: None,
                 group: None,
+                auto: Vec::new(),
             });
         }
     }
     for name in config::expand_all(&args.schedule) {
-        let schedule = config::preset(&name)?;
+        let (schedule, auto) = config::preset_auto(&name)?;
         plan.push(Planned {
             name,
             schedule,
             loss_decay: None,
             seed: None,
             group: None,
+            auto,
         });
     }
     let loss_decay = match &args.loss_decay {
@@ -227,6 +234,7 @@ fn resolve(args: &TrainArgs) -> Result<(ConfigFile, Settings, Vec<Planned>), Str
             loss_decay: Some(decay),
             seed: None,
             group: None,
+            auto: Vec::new(),
         });
     }
     if plan.is_empty() {
@@ -493,6 +501,46 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
             sweep_dir.display()
         )
     })?;
+    let data = mnist::load(
+        s.dataset.kind(),
+        file.data_dir.as_deref(),
+        file.train_limit,
+        file.test_limit,
+    )
+    .map_err(|e| e.to_string())?;
+    let (device, used) = backend::device(s.backend)?;
+    let train_device = device.clone().autodiff();
+    let data = DeviceData::new(
+        &data,
+        s.dataset == Dataset::FashionMnist,
+        &train_device,
+        &device,
+    );
+    let mut plan = plan;
+    if plan.iter().any(|p| !p.auto.is_empty()) {
+        let points = lr_find::RangeTest::standard(args.quiet).run(
+            s.model,
+            s.optimizer,
+            s.batch_size,
+            s.seed,
+            &data,
+            &train_device,
+        );
+        let found = lr_find::suggest(&points)
+            .ok_or("the LR range test for `\"auto\"` rates saw no finite loss")?;
+        eprintln!(
+            "LR range test: max_lr = {:.3e} (lowest loss / 10), base_lr = {:.3e} (max_lr / 4) for the \"auto\" rates",
+            found.max_lr, found.base_lr
+        );
+        results::write_atomic(
+            &sweep_dir.join("lr-find.csv"),
+            lr_find::csv(&points).as_bytes(),
+        )?;
+        for p in plan.iter_mut().filter(|p| !p.auto.is_empty()) {
+            p.schedule =
+                config::fill_auto(&p.name, &p.schedule, &p.auto, found.max_lr, found.base_lr)?;
+        }
+    }
     if !resuming {
         let sweep = SweepFile {
             max_steps: args.max_steps,
@@ -514,21 +562,6 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
         results::write_atomic(&sweep_dir.join(SWEEP_FILE), text.as_bytes())?;
     }
 
-    let data = mnist::load(
-        s.dataset.kind(),
-        file.data_dir.as_deref(),
-        file.train_limit,
-        file.test_limit,
-    )
-    .map_err(|e| e.to_string())?;
-    let (device, used) = backend::device(s.backend)?;
-    let train_device = device.clone().autodiff();
-    let data = DeviceData::new(
-        &data,
-        s.dataset == Dataset::FashionMnist,
-        &train_device,
-        &device,
-    );
     let steps_per_epoch = data.n_train.div_ceil(s.batch_size) as u64;
     let total = (steps_per_epoch * s.epochs).min(args.max_steps.unwrap_or(u64::MAX));
     eprintln!(

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::GradientsParams;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{Device, Int, Tensor, TensorData};
 use clap::Args;
 
 use crate::backend::{self, BackendKind};
@@ -84,6 +84,92 @@ pub struct Suggestion {
     pub max_lr: f64,
     /// `max_lr / 4`: the floor for cyclical (Smith: a third to a quarter of the peak).
     pub base_lr: f64,
+}
+
+/// The range test's settings.
+pub struct RangeTest {
+    pub start: f64,
+    pub end: f64,
+    pub steps: u64,
+    pub beta: f64,
+    pub quiet: bool,
+}
+
+impl RangeTest {
+    /// The defaults of `experiments lr-find`.
+    pub fn standard(quiet: bool) -> Self {
+        Self {
+            start: 1e-6,
+            end: 10.0,
+            steps: 200,
+            beta: 0.98,
+            quiet,
+        }
+    }
+
+    /// Trains a fresh `model` under the exponentially growing rate, returning the curve.
+    pub fn run(
+        &self,
+        model: ModelKind,
+        optimizer: OptimizerKind,
+        batch_size: usize,
+        seed: u64,
+        data: &DeviceData,
+        device: &Device,
+    ) -> Vec<Point> {
+        device.seed(seed);
+        let mut net = Net::new(model, device);
+        let mut optim = optimizer.build();
+        let loss_fn = CrossEntropyLossConfig::new().init(device);
+        let mut rng = SplitMix64(seed ^ 0x005E_ED0F_5A1E);
+        let mut order = Vec::new();
+        let mut points: Vec<Point> = Vec::new();
+        let (mut average, mut best) = (0.0, f64::INFINITY);
+        for i in 0..self.steps {
+            if order.len() < batch_size {
+                order.extend(rng.permutation(data.n_train).into_iter().rev());
+            }
+            let batch: Vec<i64> = order.split_off(order.len().saturating_sub(batch_size));
+            let index =
+                Tensor::<1, Int>::from_data(TensorData::new(batch.clone(), [batch.len()]), device);
+            let x = data.train_x.clone().select(0, index.clone());
+            let y = data.train_y.clone().select(0, index);
+            let loss = loss_fn.forward(net.forward(x), y);
+            let value = loss.clone().into_scalar::<f32>() as f64;
+            let lr = rate(self.start, self.end, i, self.steps);
+            // Exponential moving average with the bias correction of its first steps.
+            average = self.beta * average + (1.0 - self.beta) * value;
+            let smoothed = average / (1.0 - self.beta.powi(i as i32 + 1));
+            points.push(Point {
+                lr,
+                loss: value,
+                smoothed,
+            });
+            if !self.quiet && (i % 20 == 0) {
+                eprintln!(
+                    "lr-find: step {i}/{} lr {lr:.3e} loss {smoothed:.4}",
+                    self.steps
+                );
+            }
+            if !smoothed.is_finite() || smoothed > 4.0 * best {
+                eprintln!("lr-find: the loss exploded at lr {lr:.3e} (step {i}); stopping");
+                break;
+            }
+            best = best.min(smoothed);
+            let grads = GradientsParams::from_grads(loss.backward(), &net);
+            net = optim.step(lr, net, grads);
+        }
+        points
+    }
+}
+
+/// The curve as `lr-find.csv`.
+pub fn csv(points: &[Point]) -> String {
+    let mut csv = String::from("step,lr,loss,smoothed_loss\n");
+    for (i, p) in points.iter().enumerate() {
+        let _ = writeln!(csv, "{i},{},{},{}", p.lr, p.loss, p.smoothed);
+    }
+    csv
 }
 
 /// The rate of step `i` of `n`: exponential from `start` to `end`.
@@ -181,54 +267,16 @@ pub fn run(args: LrFindArgs) -> Result<(), String> {
     let device = device.autodiff();
     let data = DeviceData::new(&data, dataset == Dataset::FashionMnist, &device, &device);
 
-    device.seed(seed);
-    let mut net = Net::new(model, &device);
-    let mut optim = optimizer.build();
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
-    let mut rng = SplitMix64(seed ^ 0x005E_ED0F_5A1E);
-    let mut order = Vec::new();
-    let mut points: Vec<Point> = Vec::new();
-    let (mut average, mut best) = (0.0, f64::INFINITY);
-    for i in 0..args.steps {
-        if order.len() < batch_size {
-            order.extend(rng.permutation(data.n_train).into_iter().rev());
-        }
-        let batch: Vec<i64> = order.split_off(order.len().saturating_sub(batch_size));
-        let index =
-            Tensor::<1, Int>::from_data(TensorData::new(batch.clone(), [batch.len()]), &device);
-        let x = data.train_x.clone().select(0, index.clone());
-        let y = data.train_y.clone().select(0, index);
-        let loss = loss_fn.forward(net.forward(x), y);
-        let value = loss.clone().into_scalar::<f32>() as f64;
-        let lr = rate(args.start, args.end, i, args.steps);
-        // Exponential moving average with the bias correction of its first steps.
-        average = args.beta * average + (1.0 - args.beta) * value;
-        let smoothed = average / (1.0 - args.beta.powi(i as i32 + 1));
-        points.push(Point {
-            lr,
-            loss: value,
-            smoothed,
-        });
-        if !args.quiet && (i % 20 == 0) {
-            eprintln!(
-                "lr-find: step {i}/{} lr {lr:.3e} loss {smoothed:.4}",
-                args.steps
-            );
-        }
-        if !smoothed.is_finite() || smoothed > 4.0 * best {
-            eprintln!("lr-find: the loss exploded at lr {lr:.3e} (step {i}); stopping");
-            break;
-        }
-        best = best.min(smoothed);
-        let grads = GradientsParams::from_grads(loss.backward(), &net);
-        net = optim.step(lr, net, grads);
-    }
+    let test = RangeTest {
+        start: args.start,
+        end: args.end,
+        steps: args.steps,
+        beta: args.beta,
+        quiet: args.quiet,
+    };
+    let points = test.run(model, optimizer, batch_size, seed, &data, &device);
 
-    let mut csv = String::from("step,lr,loss,smoothed_loss\n");
-    for (i, p) in points.iter().enumerate() {
-        let _ = writeln!(csv, "{i},{},{},{}", p.lr, p.loss, p.smoothed);
-    }
-    results::write_atomic(&out.join("lr-find.csv"), csv.as_bytes())?;
+    results::write_atomic(&out.join("lr-find.csv"), csv(&points).as_bytes())?;
     let s = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
     let (lo, hi) = points
         .iter()

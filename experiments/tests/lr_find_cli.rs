@@ -82,3 +82,88 @@ fn an_empty_range_is_refused_with_one_line() {
     assert!(err.contains("--start (1) and --end (0.1) must be positive with start < end"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A preset may leave `max_lr`/`base_lr` to the range test: training runs it first and the
+/// resolved files hold the numbers it chose.
+#[test]
+fn auto_rates_in_a_preset_come_from_the_range_test() {
+    let dir = std::env::temp_dir().join(format!("experiments-auto-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("oc-auto.toml"),
+        "[schedule]\nkind = 'one_cycle'\nmax_lr = 'auto'\ntotal_steps = 20\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("clr-auto.toml"),
+        "[schedule]\nkind = 'cyclical'\nbase_lr = 'auto'\nmax_lr = 'auto'\nstep_size = 5\n",
+    )
+    .unwrap();
+    let run = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .env("EXPERIMENTS_CONFIGS", &dir)
+        .env("MNIST_NO_DOWNLOAD", "1")
+        .arg("--data-dir")
+        .arg(mnist_dir())
+        .arg("--out")
+        .arg(&dir)
+        .args(["--backend", "flex", "--model", "lenet", "--epochs", "1"])
+        .args([
+            "--batch-size",
+            "32",
+            "--train-limit",
+            "640",
+            "--test-limit",
+            "100",
+        ])
+        .args(["--schedule", "oc-auto,clr-auto", "--name", "s", "--quiet"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("LR range test: max_lr = "))
+        .unwrap_or_else(|| panic!("{err}"));
+    let number = |after: &str| -> f64 {
+        line.split(after)
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (max_lr, base_lr) = (number("max_lr = "), number("base_lr = "));
+    assert!(
+        max_lr > 0.0 && (base_lr / max_lr - 0.25).abs() < 1e-2,
+        "{line}"
+    );
+    let config = |run: &str| -> toml::Table {
+        std::fs::read_to_string(dir.join(format!("s/{run}/config.toml")))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let close = |v: &toml::Value, want: f64| (v.as_float().unwrap() / want - 1.0).abs() < 1e-3;
+    assert!(close(&config("oc-auto")["schedule"]["max_lr"], max_lr));
+    assert!(close(&config("clr-auto")["schedule"]["max_lr"], max_lr));
+    assert!(close(&config("clr-auto")["schedule"]["base_lr"], base_lr));
+    let sweep = std::fs::read_to_string(dir.join("s/sweep.toml")).unwrap();
+    assert!(
+        !sweep.contains("= \"auto\""),
+        "sweep.toml keeps the numbers:\n{sweep}"
+    );
+    assert!(dir.join("s/lr-find.csv").is_file());
+
+    // Printing rates without training cannot run the test: one line says so.
+    let lr = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .env("EXPERIMENTS_CONFIGS", &dir)
+        .args(["lr", "--schedule", "oc-auto"])
+        .output()
+        .unwrap();
+    assert!(!lr.status.success());
+    assert!(String::from_utf8_lossy(&lr.stderr).contains("is chosen by an LR range test"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
