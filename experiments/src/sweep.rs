@@ -177,10 +177,232 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
         }
         md.push_str("\n![Loss over seeds](loss-seeds.png)\n");
     }
+    let said = claims(runs);
+    if !said.is_empty() {
+        md.push_str("\n## What these runs show\n\n");
+        md.push_str("Each claim of the reference text, checked against the final test accuracy (mean over seeds where a schedule ran with several) and the steps to 98%; every number below is computed from the runs above.\n\n");
+        for line in said {
+            let _ = writeln!(md, "- {line}");
+        }
+    }
     md.push_str(
         "\n![Small multiples](grid.png)\n\n![Loss](loss.png)\n\n![Learning rates](lr.png)\n",
     );
     (csv, md)
+}
+
+/// One schedule's result: its runs over seeds folded into means.
+struct Aggregate {
+    name: String,
+    kind: String,
+    optimizer: String,
+    /// The first step's rate (the rate of a constant schedule).
+    lr: f64,
+    accuracy: f64,
+    /// Mean steps to 98% over the seeds that reached it, and how many did.
+    to_98: Option<f64>,
+    reached_98: usize,
+    diverged: usize,
+    seeds: usize,
+}
+
+fn outcomes(runs: &[RunData]) -> Vec<Aggregate> {
+    let mut out: Vec<(String, Vec<&RunData>)> = Vec::new();
+    for r in runs {
+        let key = r
+            .summary
+            .group
+            .clone()
+            .unwrap_or_else(|| r.summary.name.clone());
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(r),
+            None => out.push((key, vec![r])),
+        }
+    }
+    out.into_iter()
+        .map(|(name, members)| {
+            let n = members.len();
+            let reached: Vec<f64> = members
+                .iter()
+                .filter_map(|r| r.summary.steps_to_98.map(|v| v as f64))
+                .collect();
+            Aggregate {
+                name,
+                kind: members[0].summary.kind.clone(),
+                optimizer: members[0].summary.optimizer.clone(),
+                lr: members[0].steps.first().map_or(f64::NAN, |s| s.lr),
+                accuracy: members
+                    .iter()
+                    .map(|r| r.summary.final_test_accuracy)
+                    .sum::<f64>()
+                    / n as f64
+                    * 100.0,
+                to_98: (!reached.is_empty())
+                    .then(|| reached.iter().sum::<f64>() / reached.len() as f64),
+                reached_98: reached.len(),
+                diverged: members.iter().filter(|r| r.summary.diverged).count(),
+                seeds: n,
+            }
+        })
+        .collect()
+}
+
+fn describe(o: &Aggregate) -> String {
+    let speed = match o.to_98 {
+        Some(s) if o.reached_98 == o.seeds => format!("98% at step {s:.0}"),
+        Some(s) => format!("98% in {}/{} seeds (step {s:.0})", o.reached_98, o.seeds),
+        None => "98% never".to_string(),
+    };
+    let diverged = if o.diverged > 0 {
+        format!(", diverged in {}/{}", o.diverged, o.seeds)
+    } else {
+        String::new()
+    };
+    format!("`{}` {:.2}%, {speed}{diverged}", o.name, o.accuracy)
+}
+
+fn mean_accuracy(group: &[&Aggregate]) -> f64 {
+    group.iter().map(|o| o.accuracy).sum::<f64>() / group.len().max(1) as f64
+}
+
+/// One sentence per claim of the reference text that these runs can test; a claim they cannot
+/// test says which runs it needs.
+fn claims(runs: &[RunData]) -> Vec<String> {
+    let all = outcomes(runs);
+    let sgd = |o: &&Aggregate| o.optimizer == "sgd" || o.optimizer == "momentum";
+    let fixed: Vec<&Aggregate> = all
+        .iter()
+        .filter(|o| o.kind == "constant")
+        .filter(sgd)
+        .collect();
+    let reference = fixed
+        .iter()
+        .find(|o| o.name == "fixed")
+        .or_else(|| fixed.get(fixed.len() / 2))
+        .copied();
+    let mut out = Vec::new();
+    let Some(base) = reference else {
+        out.push("No fixed-rate SGD run (kind `constant`), so no claim can be checked against a fixed rate; add the `fixed` preset.".into());
+        return out;
+    };
+    let higher = fixed
+        .iter()
+        .filter(|o| o.lr > base.lr)
+        .max_by(|a, b| a.lr.total_cmp(&b.lr));
+    out.push(match higher {
+        Some(h) => {
+            let holds = h.diverged > 0 || h.accuracy < base.accuracy;
+            format!(
+                "A too-high fixed rate oscillates or diverges: {} at lr {} against {} at lr {}: {}.",
+                describe(h),
+                h.lr,
+                describe(base),
+                base.lr,
+                if holds { "holds here" } else { "does not hold here" }
+            )
+        }
+        None => format!("A too-high fixed rate: not tested, no constant-rate run above `{}`'s lr {}.", base.name, base.lr),
+    });
+    let lower = fixed
+        .iter()
+        .filter(|o| o.lr < base.lr)
+        .min_by(|a, b| a.lr.total_cmp(&b.lr));
+    out.push(match lower {
+        Some(l) => {
+            let slower = match (l.to_98, base.to_98) {
+                (None, Some(_)) => true,
+                (Some(a), Some(b)) => a > b,
+                _ => l.accuracy < base.accuracy,
+            };
+            format!(
+                "A too-low fixed rate crawls: {} at lr {} against {} at lr {}: {}.",
+                describe(l),
+                l.lr,
+                describe(base),
+                base.lr,
+                if slower {
+                    "holds here"
+                } else {
+                    "does not hold here"
+                }
+            )
+        }
+        None => format!(
+            "A too-low fixed rate: not tested, no constant-rate run below `{}`'s lr {}.",
+            base.name, base.lr
+        ),
+    });
+    let family = |kinds: &[&str]| -> Vec<&Aggregate> {
+        all.iter()
+            .filter(|o| kinds.contains(&o.kind.as_str()))
+            .filter(sgd)
+            .collect()
+    };
+    let decay = family(&[
+        "step",
+        "multistep",
+        "exponential",
+        "inverse_time",
+        "polynomial",
+        "linear",
+        "cosine",
+    ]);
+    if decay.is_empty() {
+        out.push("Decay vs fixed: not tested, no decay schedule ran.".into());
+    } else {
+        let better = decay.iter().filter(|o| o.accuracy > base.accuracy).count();
+        let best = decay
+            .iter()
+            .max_by(|a, b| a.accuracy.total_cmp(&b.accuracy))
+            .unwrap();
+        out.push(format!(
+            "Decay helps final accuracy: {better} of {} decay schedules end above `{}` ({:.2}%); their mean is {:.2}%, the best {}: {}.",
+            decay.len(),
+            base.name,
+            base.accuracy,
+            mean_accuracy(&decay),
+            describe(best),
+            if mean_accuracy(&decay) > base.accuracy { "holds here" } else { "does not hold here" }
+        ));
+    }
+    let cyclical = family(&["cyclical"]);
+    if cyclical.is_empty() {
+        out.push("Cyclical vs fixed: not tested, no cyclical schedule ran.".into());
+    } else {
+        let faster = cyclical
+            .iter()
+            .filter(|o| match (o.to_98, base.to_98) {
+                (Some(a), Some(b)) => a < b,
+                (Some(_), None) => true,
+                _ => false,
+            })
+            .count();
+        out.push(format!(
+            "Cyclical rates converge faster: {faster} of {} cyclical schedules reach 98% sooner than `{}` ({}); mean final accuracy {:.2}% against {:.2}%: {}.",
+            cyclical.len(),
+            base.name,
+            describe(base),
+            mean_accuracy(&cyclical),
+            base.accuracy,
+            if 2 * faster > cyclical.len() { "holds here" } else { "does not hold here" }
+        ));
+    }
+    let adaptive: Vec<&Aggregate> = all.iter().filter(|o| !sgd(o)).collect();
+    if adaptive.is_empty() {
+        out.push("Adaptive optimizers vs SGD: not tested, every run used SGD; merge in a sweep run with --optimizer adam (or adagrad, rmsprop, adadelta) with `experiments report`.".into());
+    } else {
+        let plain: Vec<&Aggregate> = all.iter().filter(sgd).collect();
+        out.push(format!(
+            "Adaptive optimizers vs SGD: {} adaptive runs average {:.2}% (best {}), {} SGD runs {:.2}%: {}.",
+            adaptive.len(),
+            mean_accuracy(&adaptive),
+            describe(adaptive.iter().max_by(|a, b| a.accuracy.total_cmp(&b.accuracy)).unwrap()),
+            plain.len(),
+            mean_accuracy(&plain),
+            if mean_accuracy(&adaptive) > mean_accuracy(&plain) { "adaptive ahead here" } else { "SGD ahead here" }
+        ));
+    }
+    out
 }
 
 /// Runs that repeat one schedule over seeds, by schedule, in run order.
@@ -405,4 +627,112 @@ pub fn merge(out: &Path, sources: &[PathBuf], log_y: bool) -> Result<Vec<PathBuf
     }
     let runs = read_sweep(out, None)?;
     report(out, &runs, log_y)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run with the given schedule kind, first-step lr, final accuracy and steps to 98%.
+    fn run(
+        name: &str,
+        kind: &str,
+        optimizer: &str,
+        lr: f64,
+        acc: f64,
+        to_98: Option<u64>,
+    ) -> RunData {
+        let summary = RunSummary {
+            name: name.into(),
+            kind: kind.into(),
+            model: "lenet".into(),
+            optimizer: optimizer.into(),
+            backend: "flex".into(),
+            dataset: "mnist".into(),
+            epochs: 1,
+            batch_size: 32,
+            seed: 1,
+            steps: 10,
+            final_test_accuracy: acc,
+            best_test_accuracy: acc,
+            steps_to_98: to_98,
+            seconds_to_98: None,
+            steps_to_99: None,
+            seconds_to_99: None,
+            final_train_loss: 0.1,
+            final_test_loss: 0.1,
+            diverged: acc < 0.2,
+            diverged_at_step: (acc < 0.2).then_some(3),
+            train_seconds: 1.0,
+            eval_seconds: 0.1,
+            images_per_second: 100.0,
+            group: None,
+        };
+        let steps = vec![StepRow {
+            step: 0,
+            epoch: 0,
+            lr,
+            train_loss: 2.3,
+        }];
+        RunData {
+            summary,
+            steps,
+            epochs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn claims_are_computed_from_the_runs() {
+        let runs = vec![
+            run("fixed", "constant", "momentum", 0.05, 0.980, Some(300)),
+            run("fixed-high", "constant", "momentum", 0.5, 0.10, None),
+            run("fixed-low", "constant", "momentum", 0.005, 0.950, None),
+            run("cosine", "cosine", "momentum", 0.05, 0.990, Some(250)),
+            run("step", "step", "momentum", 0.05, 0.970, Some(300)),
+            run("clr", "cyclical", "momentum", 0.001, 0.985, Some(200)),
+        ];
+        let said = claims(&runs);
+        assert_eq!(said.len(), 5, "{said:#?}");
+        assert!(
+            said[0].contains("`fixed-high` 10.00%, 98% never, diverged in 1/1")
+                && said[0].ends_with("holds here."),
+            "{}",
+            said[0]
+        );
+        assert!(
+            said[1].contains("`fixed-low` 95.00%") && said[1].ends_with("holds here."),
+            "{}",
+            said[1]
+        );
+        // Mean of the decay runs: (99.0 + 97.0) / 2 = 98.0, not above fixed's 98.0.
+        assert!(
+            said[2].starts_with("Decay helps final accuracy: 1 of 2")
+                && said[2].ends_with("does not hold here."),
+            "{}",
+            said[2]
+        );
+        assert!(
+            said[3].starts_with("Cyclical rates converge faster: 1 of 1")
+                && said[3].ends_with("holds here."),
+            "{}",
+            said[3]
+        );
+        assert!(said[4].contains("not tested"), "{}", said[4]);
+        let mut with_adam = runs;
+        with_adam.push(run(
+            "adam-fixed",
+            "constant",
+            "adam",
+            0.001,
+            0.99,
+            Some(100),
+        ));
+        let said = claims(&with_adam);
+        assert!(
+            said[4].contains("1 adaptive runs average 99.00%")
+                && said[4].ends_with("adaptive ahead here."),
+            "{}",
+            said[4]
+        );
+    }
 }
