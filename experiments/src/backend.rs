@@ -30,6 +30,38 @@ impl BackendKind {
 
 /// The adapters wgpu can see, as `(name, is_hardware)`.
 fn adapters() -> Vec<(String, bool)> {
+    wgpu_adapters()
+        .into_iter()
+        .map(|(name, kind)| {
+            use burn::backend::wgpu::wgpu::DeviceType;
+            (name, !matches!(kind, DeviceType::Cpu | DeviceType::Other))
+        })
+        .collect()
+}
+
+/// The devices of `--devices`: discrete GPUs by their index among the discrete GPUs wgpu finds.
+pub fn gpus(indices: &[usize]) -> Result<Vec<Device>, String> {
+    use burn::backend::wgpu::wgpu::DeviceType;
+    let found = wgpu_adapters()
+        .into_iter()
+        .filter(|(_, kind)| *kind == DeviceType::DiscreteGpu)
+        .count();
+    indices
+        .iter()
+        .map(|&i| {
+            if i < found {
+                Ok(Device::wgpu(DeviceKind::DiscreteGpu(i)))
+            } else {
+                Err(format!(
+                    "--devices {i}: wgpu finds {found} discrete GPU(s), numbered from 0; list only those, or drop --devices"
+                ))
+            }
+        })
+        .collect()
+}
+
+/// Every adapter wgpu can see, with its type.
+fn wgpu_adapters() -> Vec<(String, burn::backend::wgpu::wgpu::DeviceType)> {
     use burn::backend::wgpu::wgpu;
     // Vulkan, Metal and DX12 only: the GL probe prints noise about XDG_RUNTIME_DIR and Burn does
     // not train through GL.
@@ -41,11 +73,7 @@ fn adapters() -> Vec<(String, bool)> {
         .into_iter()
         .map(|a| {
             let info = a.get_info();
-            let hardware = !matches!(
-                info.device_type,
-                wgpu::DeviceType::Cpu | wgpu::DeviceType::Other
-            );
-            (info.name, hardware)
+            (info.name, info.device_type)
         })
         .collect()
 }

@@ -17,6 +17,7 @@ use crate::progress::Progress;
 use crate::results::{self, RunInfo};
 use crate::sweep;
 use crate::train::{self, DeviceData, Ending, RunFiles, RunSpec};
+use burn::tensor::Device;
 
 /// Training options (flags override `--config`, which overrides configs/experiment.toml).
 #[derive(Debug, Args, Default)]
@@ -94,6 +95,10 @@ pub struct TrainArgs {
     /// from 1), into its own folder NAME-shard-I-of-N; `experiments report` merges the slices.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
+    /// Spread the runs over these GPUs (indices among the discrete GPUs wgpu finds, e.g. 0,1),
+    /// each holding its own copy of the data and training --jobs runs at a time.
+    #[arg(long, value_delimiter = ',', value_name = "I,J,…")]
+    pub devices: Vec<usize>,
     /// Runs trained at the same time, sharing the data on the device (default: 8 on a GPU, 1
     /// on the CPU, where runs would only compete for the same cores).
     #[arg(long, value_name = "N")]
@@ -509,13 +514,26 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
     )
     .map_err(|e| e.to_string())?;
     let (device, used) = backend::device(s.backend)?;
-    let train_device = device.clone().autodiff();
-    let data = DeviceData::new(
-        &data,
-        s.dataset == Dataset::FashionMnist,
-        &train_device,
-        &device,
-    );
+    let devices = if args.devices.is_empty() {
+        vec![device]
+    } else if used != BackendKind::Wgpu {
+        return Err(format!(
+            "--devices spreads runs over GPUs, but the backend is {}; use --backend wgpu",
+            used.name()
+        ));
+    } else {
+        backend::gpus(&args.devices)?
+    };
+    // One copy of the data on each device; runs on a device share it.
+    let on_devices: Vec<(Device, DeviceData)> = devices
+        .iter()
+        .map(|d| {
+            let train = d.clone().autodiff();
+            let held = DeviceData::new(&data, s.dataset == Dataset::FashionMnist, &train, d);
+            (train, held)
+        })
+        .collect();
+    let (train_device, data) = &on_devices[0];
     let mut plan = plan;
     if plan.iter().any(|p| !p.auto.is_empty()) {
         let points = lr_find::RangeTest::standard(args.quiet).run(
@@ -523,8 +541,8 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
             s.optimizer,
             s.batch_size,
             s.seed,
-            &data,
-            &train_device,
+            data,
+            train_device,
         );
         let found = lr_find::suggest(&points)
             .ok_or("the LR range test for `\"auto\"` rates saw no finite loss")?;
@@ -611,26 +629,29 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
             }
         );
     }
-    let ctx = RunContext {
-        file: &file,
-        s: &s,
-        used,
-        sweep_dir: &sweep_dir,
-        data: &data,
-        device: &train_device,
-        resuming,
-        max_steps: args.max_steps,
-        stop_after: args.stop_after,
-    };
+    let contexts: Vec<RunContext> = on_devices
+        .iter()
+        .map(|(device, data)| RunContext {
+            file: &file,
+            s: &s,
+            used,
+            sweep_dir: &sweep_dir,
+            data,
+            device,
+            resuming,
+            max_steps: args.max_steps,
+            stop_after: args.stop_after,
+        })
+        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let worker = |plain: bool| -> Result<Ending, String> {
+    let worker = |ctx: &RunContext, plain: bool| -> Result<Ending, String> {
         let mut progress = Progress::new(s.batch_size, args.quiet, plain);
         loop {
             let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let Some(p) = plan.get(i) else {
                 return Ok(Ending::Finished);
             };
-            if run_one(&ctx, p, &mut progress)? == Ending::Stopped {
+            if run_one(ctx, p, &mut progress)? == Ending::Stopped {
                 // No new runs once one has stopped: the others finish their step and stop too
                 // (a signal reaches them all; --stop-after stops each at the same step).
                 next.store(plan.len(), std::sync::atomic::Ordering::SeqCst);
@@ -638,11 +659,15 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
             }
         }
     };
-    let endings: Vec<Result<Ending, String>> = if jobs == 1 {
-        vec![worker(false)]
+    let endings: Vec<Result<Ending, String>> = if jobs * contexts.len() == 1 {
+        vec![worker(&contexts[0], false)]
     } else {
         std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..jobs).map(|_| scope.spawn(|| worker(true))).collect();
+            let handles: Vec<_> = contexts
+                .iter()
+                .flat_map(|ctx| (0..jobs).map(move |_| ctx))
+                .map(|ctx| scope.spawn(|| worker(ctx, true)))
+                .collect();
             handles
                 .into_iter()
                 .map(|h| {

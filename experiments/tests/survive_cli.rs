@@ -355,6 +355,36 @@ fn bad_places_and_devices_are_refused_with_one_line() {
         .unwrap();
     assert_one_line_error(&out, "--backend wgpu: no GPU adapter found");
 
+    // --devices names GPUs: refused on a CPU backend, and past the GPUs wgpu finds (none
+    // here: lavapipe is a CPU adapter).
+    let devices = |backend: &str| {
+        bin()
+            .arg("--data-dir")
+            .arg(mnist_dir())
+            .arg("--out")
+            .arg(dir.join("results"))
+            .args([
+                "--schedule",
+                "fixed",
+                "--backend",
+                backend,
+                "--devices",
+                "0,5",
+            ])
+            .args(["--train-limit", "64", "--test-limit", "50", "--quiet"])
+            .output()
+            .unwrap()
+    };
+    assert_one_line_error(
+        &devices("flex"),
+        "--devices spreads runs over GPUs, but the backend is flex",
+    );
+    let wgpu = devices("wgpu");
+    let err = String::from_utf8_lossy(&wgpu.stderr);
+    if !err.contains("no GPU adapter found") {
+        assert_one_line_error(&wgpu, "discrete GPU(s), numbered from 0");
+    }
+
     // --resume of a folder this program did not write, and of a damaged checkpoint.
     let out = bin().arg("--resume").arg(dir).output().unwrap();
     assert_one_line_error(&out, "no sweep.toml there or in its parent");
