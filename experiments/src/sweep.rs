@@ -408,14 +408,20 @@ fn claims(runs: &[RunData]) -> Vec<String> {
         out.push("Adaptive optimizers vs SGD: not tested, every run used SGD; merge in a sweep run with --optimizer adam (or adagrad, rmsprop, adadelta) with `experiments report`.".into());
     } else {
         let plain: Vec<&Aggregate> = all.iter().filter(sgd).collect();
+        let best_sgd = plain
+            .iter()
+            .max_by(|a, b| a.accuracy.total_cmp(&b.accuracy))
+            .copied()
+            .unwrap_or(base);
+        let ahead = mean_accuracy(&adaptive) > base.accuracy;
         out.push(format!(
-            "Adaptive optimizers vs SGD: {} adaptive runs average {:.2}% (best {}), {} SGD runs {:.2}%: {}.",
+            "Adaptive optimizers vs SGD: {} adaptive schedule(s) average {:.2}% (best {}) against SGD at a fixed rate, {} (SGD's best schedule: {}): {}.",
             adaptive.len(),
             mean_accuracy(&adaptive),
             describe(adaptive.iter().max_by(|a, b| a.accuracy.total_cmp(&b.accuracy)).unwrap()),
-            plain.len(),
-            mean_accuracy(&plain),
-            if mean_accuracy(&adaptive) > mean_accuracy(&plain) { "adaptive ahead here" } else { "SGD ahead here" }
+            describe(base),
+            describe(best_sgd),
+            if ahead { "adaptive ahead of fixed-rate SGD here" } else { "fixed-rate SGD ahead here" }
         ));
     }
     out
@@ -745,8 +751,9 @@ mod tests {
         ));
         let said = claims(&with_adam);
         assert!(
-            said[4].contains("1 adaptive runs average 99.00%")
-                && said[4].ends_with("adaptive ahead here."),
+            said[4].contains("1 adaptive schedule(s) average 99.00%")
+                && said[4].contains("SGD's best schedule: `cosine` 99.00%")
+                && said[4].ends_with("adaptive ahead of fixed-rate SGD here."),
             "{}",
             said[4]
         );

@@ -1,0 +1,100 @@
+//! The committed report (`results/mnist-lenet-3seeds`): every number in its tables comes from
+//! the committed per-step CSVs. Each run's summary.json is recomputed from its metrics.csv, and
+//! `experiments plot` on a copy of the folder rewrites summary.md and summary.csv identically.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const REPORT: &str = "results/mnist-lenet-3seeds";
+
+fn report_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(REPORT)
+}
+
+/// (step, train_loss, test accuracy when evaluated) per row of metrics.csv.
+fn rows(metrics: &str) -> Vec<(u64, f64, Option<f64>)> {
+    metrics
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            (
+                f[0].parse().unwrap(),
+                f[3].parse().unwrap(),
+                (!f[5].is_empty()).then(|| f[5].parse().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_summary_follows_from_its_metrics() {
+    let mut runs = 0;
+    for entry in std::fs::read_dir(report_dir()).unwrap().flatten() {
+        let dir = entry.path();
+        let Ok(summary) = std::fs::read_to_string(dir.join("summary.json")) else {
+            continue;
+        };
+        runs += 1;
+        let s: serde_json::Value = serde_json::from_str(&summary).unwrap();
+        let rows = rows(&std::fs::read_to_string(dir.join("metrics.csv")).unwrap());
+        let evals: Vec<(u64, f64)> = rows.iter().filter_map(|r| r.2.map(|a| (r.0, a))).collect();
+        let name = dir.display();
+        assert_eq!(s["steps"].as_u64().unwrap(), rows.len() as u64, "{name}");
+        assert_eq!(
+            s["final_test_accuracy"].as_f64().unwrap(),
+            evals.last().unwrap().1,
+            "{name}"
+        );
+        let best = evals.iter().map(|e| e.1).fold(0.0, f64::max);
+        assert_eq!(s["best_test_accuracy"].as_f64().unwrap(), best, "{name}");
+        for (key, threshold) in [("steps_to_98", 0.98), ("steps_to_99", 0.99)] {
+            let first = evals.iter().find(|e| e.1 >= threshold).map(|e| e.0 + 1);
+            assert_eq!(s[key].as_u64(), first, "{name} {key}");
+        }
+        let tail = &rows[rows.len().saturating_sub(50)..];
+        let loss = tail.iter().map(|r| r.1).sum::<f64>() / tail.len() as f64;
+        assert!(
+            (s["final_train_loss"].as_f64().unwrap() - loss).abs() < 1e-12,
+            "{name}"
+        );
+    }
+    assert_eq!(runs, 27, "9 schedules × 3 seeds");
+}
+
+#[test]
+fn the_report_regenerates_from_the_committed_files() {
+    let copy = std::env::temp_dir().join(format!("experiments-report-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    for entry in std::fs::read_dir(report_dir()).unwrap().flatten() {
+        let from = entry.path();
+        if !from.join("summary.json").is_file() {
+            continue;
+        }
+        let to = copy.join(entry.file_name());
+        std::fs::create_dir_all(&to).unwrap();
+        for f in ["config.toml", "metrics.csv", "summary.json"] {
+            std::fs::copy(from.join(f), to.join(f)).unwrap();
+        }
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("plot")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in ["summary.md", "summary.csv"] {
+        let committed = std::fs::read_to_string(report_dir().join(f)).unwrap();
+        let redrawn = std::fs::read_to_string(copy.join(f)).unwrap();
+        assert_eq!(committed, redrawn, "{f} differs from what its runs give");
+    }
+    let md = std::fs::read_to_string(copy.join("summary.md")).unwrap();
+    assert!(md.contains("## What these runs show"));
+    let _ = std::fs::remove_dir_all(&copy);
+}
