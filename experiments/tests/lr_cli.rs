@@ -10,33 +10,12 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_experiments"))
 }
 
-/// A fresh folder for one test, removed when the test ends.
-struct TempDir(PathBuf);
+mod common;
 
-impl std::ops::Deref for TempDir {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for TempDir {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::TempDir;
 
 fn temp_dir(name: &str) -> TempDir {
-    let dir = std::env::temp_dir().join(format!("experiments-lr-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
+    TempDir::new(&format!("lr-{name}"))
 }
 
 fn run(cmd: &mut Command) -> Output {

@@ -1,13 +1,11 @@
 //! `experiments lr-find` end to end on a few hundred real MNIST images with flex.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn mnist_dir() -> PathBuf {
-    std::env::var_os("MNIST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mnist"))
-}
+mod common;
+
+use common::mnist_dir;
 
 fn lr_find(out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_experiments"))

@@ -7,30 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-fn mnist_dir() -> PathBuf {
-    std::env::var_os("MNIST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mnist"))
-}
+mod common;
 
-/// A fresh folder for one test, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("experiments-survive-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{TempDir, assert_one_line_error, mnist_dir, ok};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_experiments"));
@@ -57,14 +36,6 @@ fn sweep_of(out: &Path, name: &str, data: &Path, images: &str, extra: &[&str]) -
         .args(["--schedule", "plateau,one-cycle", "--name", name])
         .args(extra);
     c
-}
-
-fn ok(out: &Output) {
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn stopped(out: &Output) {
@@ -101,7 +72,7 @@ fn assert_same_runs(a: &Path, b: &Path) {
 
 #[test]
 fn stopped_runs_resume_to_the_uninterrupted_metrics() {
-    let tmp = TempDir::new("resume");
+    let tmp = TempDir::new("survive-resume");
     let out = &tmp.0;
     ok(&sweep(out, "full", &mnist_dir(), &[]).output().unwrap());
 
@@ -165,7 +136,7 @@ fn stopped_runs_resume_to_the_uninterrupted_metrics() {
 #[cfg(unix)]
 #[test]
 fn sigterm_saves_a_checkpoint_that_resumes_exactly() {
-    let tmp = TempDir::new("sigterm");
+    let tmp = TempDir::new("survive-sigterm");
     let out = &tmp.0;
     // 2 epochs of 40 steps: long enough (seconds) to be caught mid-run; every step is the same
     // work, only the signal's arrival varies.
@@ -210,15 +181,6 @@ fn sigterm_saves_a_checkpoint_that_resumes_exactly() {
         .unwrap();
     ok(&resumed);
     assert_same_runs(&out.join("full"), &out.join("killed"));
-}
-
-fn assert_one_line_error(out: &Output, needle: &str) {
-    assert!(!out.status.success(), "should fail: {needle}");
-    let err = String::from_utf8_lossy(&out.stderr);
-    let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error: ")).collect();
-    assert_eq!(lines.len(), 1, "one error line: {err}");
-    assert!(lines[0].contains(needle), "expected `{needle}` in: {err}");
-    assert!(!err.contains("panicked"), "{err}");
 }
 
 /// A quick training command on `data` with a schedule config file holding `schedule`.
@@ -268,7 +230,7 @@ fn with_test_labels(dir: &Path, labels: &[u8]) -> PathBuf {
 
 #[test]
 fn bad_schedules_and_data_are_refused_with_one_line() {
-    let tmp = TempDir::new("bad");
+    let tmp = TempDir::new("survive-bad");
     let dir = &tmp.0;
     let data = mnist_dir();
     assert_one_line_error(
@@ -339,7 +301,7 @@ fn bad_schedules_and_data_are_refused_with_one_line() {
 
 #[test]
 fn bad_places_and_devices_are_refused_with_one_line() {
-    let tmp = TempDir::new("places");
+    let tmp = TempDir::new("survive-places");
     let dir = &tmp.0;
     // An output folder that cannot be created (a file stands in its path).
     let file = dir.join("a-file");
@@ -421,7 +383,7 @@ fn bad_places_and_devices_are_refused_with_one_line() {
 /// whatever the thread count.
 #[test]
 fn a_seed_fixes_a_cpu_run_at_any_thread_count() {
-    let tmp = TempDir::new("threads");
+    let tmp = TempDir::new("survive-threads");
     let out = &tmp.0;
     for threads in ["1", "2", "3"] {
         ok(&sweep(out, &format!("t{threads}"), &mnist_dir(), &[])
@@ -437,7 +399,7 @@ fn a_seed_fixes_a_cpu_run_at_any_thread_count() {
 /// dropout, and initial weights are drawn under a lock, so the files match bit for bit.
 #[test]
 fn runs_trained_side_by_side_write_what_sequential_runs_write() {
-    let tmp = TempDir::new("jobs");
+    let tmp = TempDir::new("survive-jobs");
     let out = &tmp.0;
     for jobs in ["1", "3"] {
         let mut c = bin();
@@ -472,7 +434,7 @@ fn runs_trained_side_by_side_write_what_sequential_runs_write() {
 /// merges the slices into what one sweep would have written.
 #[test]
 fn shards_merge_into_the_whole_sweep() {
-    let tmp = TempDir::new("shards");
+    let tmp = TempDir::new("survive-shards");
     let out = &tmp.0;
     let sweep = |extra: &[&str]| {
         let mut c = bin();
@@ -564,7 +526,7 @@ fn shards_merge_into_the_whole_sweep() {
 /// `--seeds N` repeats every schedule over N seeds and reports mean ± std and a banded plot.
 #[test]
 fn seeds_repeat_each_schedule_and_the_report_aggregates_them() {
-    let tmp = TempDir::new("seeds");
+    let tmp = TempDir::new("survive-seeds");
     let out = &tmp.0;
     let run = bin()
         .arg("--data-dir")

@@ -1,5 +1,5 @@
 //! `cargo bench -p schedules`: the cost of one `LrScheduler::step()` for every preset policy
-//! (the 19 files of `configs/schedules`), against a budget of 100 ns, next to a plain
+//! (every file of `configs/schedules`), against a budget of 100 ns, next to a plain
 //! constant-rate closure as the floor.
 
 use std::hint::black_box;
@@ -8,35 +8,24 @@ use std::time::Instant;
 use burn_optim::lr_scheduler::LrScheduler;
 use schedules::ScheduleConfig;
 
-macro_rules! presets {
-    ($($name:literal),* $(,)?) => {
-        const PRESETS: &[(&str, &str)] = &[
-            $(($name, include_str!(concat!("../../../configs/schedules/", $name, ".toml")))),*
-        ];
-    };
+/// The preset files the experiments ship (`configs/schedules/*.toml`), as `(name, text)`, in
+/// name order: read from the folder, so a new preset is covered without listing it here.
+fn presets() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/schedules");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("configs/schedules exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no presets in {dir}");
+    files
 }
-
-presets!(
-    "fixed",
-    "step",
-    "multistep",
-    "exponential",
-    "inverse-time",
-    "polynomial",
-    "linear",
-    "cosine",
-    "sgdr",
-    "clr",
-    "clr-triangular2",
-    "clr-exp-range",
-    "clr-welch",
-    "clr-hann",
-    "one-cycle",
-    "warmup-cosine",
-    "wsd",
-    "sequential",
-    "plateau",
-);
 
 #[derive(serde::Deserialize)]
 struct File {
@@ -66,8 +55,8 @@ fn main() {
     println!("| preset | kind | ns per step() | × floor | within {BUDGET_NS} ns |");
     println!("|---|---|---|---|---|");
     let mut over = 0;
-    for (name, text) in PRESETS {
-        let file: File = toml::from_str(text).expect("preset parses");
+    for (name, text) in presets() {
+        let file: File = toml::from_str(&text).expect("preset parses");
         let mut scheduler = file.schedule.build().expect("preset is valid");
         // Steps past the schedule's own length too: 2M steps cover every phase.
         let ns = per_call(|| scheduler.step());

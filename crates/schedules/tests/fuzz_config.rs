@@ -6,35 +6,29 @@
 use proptest::prelude::*;
 use schedules::{KINDS, ScheduleConfig};
 
-macro_rules! presets {
-    ($($name:literal),* $(,)?) => {
-        const PRESETS: &[&str] = &[
-            $(include_str!(concat!("../../../configs/schedules/", $name, ".toml"))),*
-        ];
-    };
+/// The preset files the experiments ship (`configs/schedules/*.toml`), as `(name, text)`, in
+/// name order: read from the folder (once), so a new preset is covered without listing it here.
+fn presets() -> &'static [(String, String)] {
+    static PRESETS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    PRESETS.get_or_init(read_presets)
 }
 
-presets!(
-    "fixed",
-    "step",
-    "multistep",
-    "exponential",
-    "inverse-time",
-    "polynomial",
-    "linear",
-    "cosine",
-    "sgdr",
-    "clr",
-    "clr-triangular2",
-    "clr-exp-range",
-    "clr-welch",
-    "clr-hann",
-    "one-cycle",
-    "warmup-cosine",
-    "wsd",
-    "sequential",
-    "plateau",
-);
+fn read_presets() -> Vec<(String, String)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/schedules");
+    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("configs/schedules exists")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no presets in {dir}");
+    files
+}
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -181,10 +175,11 @@ proptest! {
 
     #[test]
     fn mutated_presets_never_panic_and_accepted_ones_stay_finite(
-        preset in 0..PRESETS.len(),
+        preset in any::<prop::sample::Index>(),
         edits in prop::collection::vec(edit(), 1..4),
     ) {
-        check(&mutate(PRESETS[preset], &edits))?;
+        let presets = presets();
+        check(&mutate(&presets[preset.index(presets.len())].1, &edits))?;
     }
 }
 
@@ -198,17 +193,18 @@ fn mutants_reach_the_rate_loop() {
         Config::default(),
         TestRng::from_seed(Default::default(), &[7; 32]),
     );
-    let strategy = (0..PRESETS.len(), prop::collection::vec(edit(), 1..2));
+    let presets = presets();
+    let strategy = (0..presets.len(), prop::collection::vec(edit(), 1..2));
     let (mut accepted, mut tried) = (0, 0);
     for _ in 0..40 {
         let (preset, edits) = strategy.new_tree(&mut runner).unwrap().current();
         tried += 1;
-        if check(&mutate(PRESETS[preset], &edits)).unwrap() {
+        if check(&mutate(&presets[preset].1, &edits)).unwrap() {
             accepted += 1;
         }
     }
     // Untouched presets are all accepted.
-    for text in PRESETS {
+    for (_, text) in presets {
         assert!(check(text).unwrap(), "preset refused:\n{text}");
     }
     assert!(
