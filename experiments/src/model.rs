@@ -50,8 +50,8 @@ impl Lenet {
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        let x = self.pool.forward(relu(self.conv1.forward(x))); // 24×12×12
-        let x = self.pool.forward(relu(self.conv2.forward(x))); // 32×5×5
+        let x = self.pool.forward(conv_relu(&self.conv1, x)); // 24×12×12
+        let x = self.pool.forward(conv_relu(&self.conv2, x)); // 32×5×5
         let x = x.flatten::<2>(1, 3);
         self.fc2.forward(relu(self.fc1.forward(x)))
     }
@@ -82,12 +82,23 @@ impl PytorchExample {
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        let x = relu(self.conv1.forward(x));
-        let x = relu(self.conv2.forward(x));
+        let x = conv_relu(&self.conv1, x);
+        let x = conv_relu(&self.conv2, x);
         let x = self.dropout1.forward(self.pool.forward(x));
         let x = relu(self.fc1.forward(x.flatten::<2>(1, 3)));
         self.fc2.forward(self.dropout2.forward(x))
     }
+}
+
+/// `relu(conv(x))` as one operation, which has a fast CPU kernel on flex (crate `fastconv`).
+/// Every convolution here is the plain kind that kernel computes: stride 1, no padding.
+fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let weight = conv.weight.val();
+    let bias = match &conv.bias {
+        Some(bias) => bias.val(),
+        None => Tensor::zeros([weight.dims()[0]], &x.device()),
+    };
+    fastconv::conv2d_relu(x, weight, bias)
 }
 
 /// Either network, so the training loop is written once.

@@ -1,0 +1,524 @@
+//! f32 kernels for `relu(conv2d(x, w) + b)` on contiguous NCHW data, stride 1, no padding,
+//! dilation 1, one group: the layers of small image CNNs.
+//!
+//! Each image is unrolled (im2col) into a `K × P` matrix (`K = Ci·KH·KW`, `P = OH·OW`) that stays
+//! in the core's cache, and one matrix multiply per image gives all output channels at once.
+//! Burn's generic weight gradient instead runs a forward convolution over transposed tensors,
+//! which costs full-size copies; here the weight gradient is `Σ_images g·colᵀ` straight from the
+//! unrolled image. The batch is split into chunks whose number depends only on the batch size,
+//! and partial weight gradients are summed in chunk order, so a result does not depend on how
+//! many threads ran it.
+
+use rayon::prelude::*;
+
+/// Shapes of one `relu(conv2d(x, w) + b)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvShape {
+    pub batch: usize,
+    pub in_channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub out_channels: usize,
+    pub kernel_h: usize,
+    pub kernel_w: usize,
+}
+
+impl ConvShape {
+    pub fn out_h(&self) -> usize {
+        self.height - self.kernel_h + 1
+    }
+    pub fn out_w(&self) -> usize {
+        self.width - self.kernel_w + 1
+    }
+    /// Rows of the unrolled image: one per (input channel, kernel row, kernel column).
+    pub fn k(&self) -> usize {
+        self.in_channels * self.kernel_h * self.kernel_w
+    }
+    /// Output pixels per channel.
+    pub fn p(&self) -> usize {
+        self.out_h() * self.out_w()
+    }
+    pub fn image_len(&self) -> usize {
+        self.in_channels * self.height * self.width
+    }
+    pub fn output_len(&self) -> usize {
+        self.out_channels * self.p()
+    }
+}
+
+/// Gradients of one `relu(conv2d(x, w) + b)`.
+pub struct ConvGrads {
+    /// Present when asked for (a network's first layer needs none).
+    pub x: Option<Vec<f32>>,
+    pub weight: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+/// Chunks of the batch for the backward pass; a function of the batch size only.
+const CHUNKS: usize = 16;
+
+/// `dst (m×n) = lhs (m×k) · rhs (k×n)`, or `+=` when `accumulate`; strides in elements,
+/// single-threaded (the callers parallelise over images).
+///
+/// # Safety
+/// Every index reachable through the shapes and strides must be in bounds of its buffer.
+#[allow(clippy::too_many_arguments)]
+unsafe fn matmul(
+    (m, n, k): (usize, usize, usize),
+    dst: *mut f32,
+    (dst_rs, dst_cs): (isize, isize),
+    accumulate: bool,
+    lhs: *const f32,
+    (lhs_rs, lhs_cs): (isize, isize),
+    rhs: *const f32,
+    (rhs_rs, rhs_cs): (isize, isize),
+) {
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst,
+            dst_cs,
+            dst_rs,
+            accumulate,
+            lhs,
+            lhs_cs,
+            lhs_rs,
+            rhs,
+            rhs_cs,
+            rhs_rs,
+            if accumulate { 1.0 } else { 0.0 },
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
+/// Unrolls one image into `col` (`K × P`, row `(ci·KH + kh)·KW + kw`).
+fn im2col(s: &ConvShape, image: &[f32], col: &mut [f32]) {
+    let (oh, ow, p) = (s.out_h(), s.out_w(), s.p());
+    let mut rows = col.chunks_exact_mut(p);
+    for ci in 0..s.in_channels {
+        let plane = &image[ci * s.height * s.width..][..s.height * s.width];
+        for kh in 0..s.kernel_h {
+            for kw in 0..s.kernel_w {
+                let row = rows.next().expect("col holds K rows");
+                for (y, out) in row.chunks_exact_mut(ow).enumerate().take(oh) {
+                    out.copy_from_slice(&plane[(y + kh) * s.width + kw..][..ow]);
+                }
+            }
+        }
+    }
+}
+
+/// Adds the unrolled gradient `dcol` (`K × P`) back onto one image's gradient.
+fn col2im_add(s: &ConvShape, dcol: &[f32], image: &mut [f32]) {
+    let (oh, ow, p) = (s.out_h(), s.out_w(), s.p());
+    let mut rows = dcol.chunks_exact(p);
+    for ci in 0..s.in_channels {
+        let plane = &mut image[ci * s.height * s.width..][..s.height * s.width];
+        for kh in 0..s.kernel_h {
+            for kw in 0..s.kernel_w {
+                let row = rows.next().expect("dcol holds K rows");
+                for (y, src) in row.chunks_exact(ow).enumerate().take(oh) {
+                    let out = &mut plane[(y + kh) * s.width + kw..][..ow];
+                    for (o, v) in out.iter_mut().zip(src) {
+                        *o += v;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_lengths(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) {
+    assert!(
+        s.height >= s.kernel_h && s.width >= s.kernel_w,
+        "conv2d_relu: image {}×{} smaller than kernel {}×{}",
+        s.height,
+        s.width,
+        s.kernel_h,
+        s.kernel_w
+    );
+    assert_eq!(
+        x.len(),
+        s.batch * s.image_len(),
+        "conv2d_relu: input length"
+    );
+    assert_eq!(
+        weight.len(),
+        s.out_channels * s.k(),
+        "conv2d_relu: weight length"
+    );
+    assert_eq!(bias.len(), s.out_channels, "conv2d_relu: bias length");
+}
+
+/// `relu(conv2d(x, weight) + bias)`, NCHW in and out.
+pub fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+    check_lengths(s, x, weight, bias);
+    let (k, p, co) = (s.k(), s.p(), s.out_channels);
+    let mut y = vec![0.0f32; s.batch * s.output_len()];
+    if y.is_empty() {
+        return y;
+    }
+    y.par_chunks_mut(s.output_len())
+        .zip(x.par_chunks(s.image_len()))
+        .for_each_init(
+            || vec![0.0f32; k * p],
+            |col, (out, image)| {
+                im2col(s, image, col);
+                // SAFETY: out is co×p, weight co×k, col k×p, all row-major.
+                unsafe {
+                    matmul(
+                        (co, p, k),
+                        out.as_mut_ptr(),
+                        (p as isize, 1),
+                        false,
+                        weight.as_ptr(),
+                        (k as isize, 1),
+                        col.as_ptr(),
+                        (p as isize, 1),
+                    );
+                }
+                for (row, b) in out.chunks_exact_mut(p).zip(bias) {
+                    for v in row {
+                        let t = *v + b;
+                        // `t < 0` keeps a NaN a NaN, as Burn's relu does, so divergence shows.
+                        *v = if t < 0.0 { 0.0 } else { t };
+                    }
+                }
+            },
+        );
+    y
+}
+
+/// Gradients of `y = relu(conv2d(x, weight) + bias)` given `y` and `dL/dy`.
+pub fn backward(
+    s: &ConvShape,
+    x: &[f32],
+    weight: &[f32],
+    y: &[f32],
+    grad: &[f32],
+    want_x: bool,
+) -> ConvGrads {
+    assert_eq!(
+        x.len(),
+        s.batch * s.image_len(),
+        "conv2d_relu: input length"
+    );
+    assert_eq!(
+        weight.len(),
+        s.out_channels * s.k(),
+        "conv2d_relu: weight length"
+    );
+    assert_eq!(
+        y.len(),
+        s.batch * s.output_len(),
+        "conv2d_relu: output length"
+    );
+    assert_eq!(grad.len(), y.len(), "conv2d_relu: gradient length");
+    let (k, p, co) = (s.k(), s.p(), s.out_channels);
+    let per_chunk = s.batch.div_ceil(CHUNKS).max(1);
+    let chunks = s.batch.div_ceil(per_chunk);
+
+    let mut dx = want_x.then(|| vec![0.0f32; s.batch * s.image_len()]);
+    let dx_chunks: Vec<Option<&mut [f32]>> = match dx.as_mut() {
+        Some(dx) => dx.chunks_mut(per_chunk * s.image_len()).map(Some).collect(),
+        None => (0..chunks).map(|_| None).collect(),
+    };
+
+    // Per chunk: (weight gradient, bias gradient), summed below in chunk order.
+    let partials: Vec<(Vec<f32>, Vec<f32>)> = dx_chunks
+        .into_par_iter()
+        .enumerate()
+        .map_init(
+            || {
+                (
+                    vec![0.0f32; k * p],
+                    vec![0.0f32; co * p],
+                    vec![0.0f32; k * p],
+                )
+            },
+            |(col, gm, dcol), (c, mut dx_chunk)| {
+                let mut dw = vec![0.0f32; co * k];
+                let mut db = vec![0.0f32; co];
+                let first = c * per_chunk;
+                let last = (first + per_chunk).min(s.batch);
+                for (i, b) in (first..last).enumerate() {
+                    let out = &y[b * s.output_len()..][..s.output_len()];
+                    let g = &grad[b * s.output_len()..][..s.output_len()];
+                    // The ReLU passes gradient where its output is positive (or NaN).
+                    for ((m, &yv), &gv) in gm.iter_mut().zip(out).zip(g) {
+                        *m = if yv <= 0.0 { 0.0 } else { gv };
+                    }
+                    for (d, row) in db.iter_mut().zip(gm.chunks_exact(p)) {
+                        *d += row.iter().sum::<f32>();
+                    }
+                    im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
+                    // SAFETY: dw is co×k; gm co×p; col read as its transpose p×k.
+                    unsafe {
+                        matmul(
+                            (co, k, p),
+                            dw.as_mut_ptr(),
+                            (k as isize, 1),
+                            true,
+                            gm.as_ptr(),
+                            (p as isize, 1),
+                            col.as_ptr(),
+                            (1, p as isize),
+                        );
+                    }
+                    if let Some(dx_chunk) = dx_chunk.as_deref_mut() {
+                        // SAFETY: dcol is k×p; weight read as its transpose k×co; gm co×p.
+                        unsafe {
+                            matmul(
+                                (k, p, co),
+                                dcol.as_mut_ptr(),
+                                (p as isize, 1),
+                                false,
+                                weight.as_ptr(),
+                                (1, k as isize),
+                                gm.as_ptr(),
+                                (p as isize, 1),
+                            );
+                        }
+                        col2im_add(s, dcol, &mut dx_chunk[i * s.image_len()..][..s.image_len()]);
+                    }
+                }
+                (dw, db)
+            },
+        )
+        .collect();
+
+    let mut dw = vec![0.0f32; co * k];
+    let mut db = vec![0.0f32; co];
+    for (pw, pb) in &partials {
+        dw.iter_mut().zip(pw).for_each(|(a, v)| *a += v);
+        db.iter_mut().zip(pb).for_each(|(a, v)| *a += v);
+    }
+    ConvGrads {
+        x: dx,
+        weight: dw,
+        bias: db,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Direct loops, in f64, as the reference.
+    #[allow(clippy::needless_range_loop)]
+    fn naive_forward(s: &ConvShape, x: &[f32], w: &[f32], b: &[f32]) -> Vec<f64> {
+        let (oh, ow) = (s.out_h(), s.out_w());
+        let mut y = vec![0.0f64; s.batch * s.output_len()];
+        for n in 0..s.batch {
+            for o in 0..s.out_channels {
+                for i in 0..oh {
+                    for j in 0..ow {
+                        let mut acc = b[o] as f64;
+                        for c in 0..s.in_channels {
+                            for u in 0..s.kernel_h {
+                                for v in 0..s.kernel_w {
+                                    let xv = x[((n * s.in_channels + c) * s.height + i + u)
+                                        * s.width
+                                        + j
+                                        + v];
+                                    let wv = w[((o * s.in_channels + c) * s.kernel_h + u)
+                                        * s.kernel_w
+                                        + v];
+                                    acc += xv as f64 * wv as f64;
+                                }
+                            }
+                        }
+                        y[((n * s.out_channels + o) * oh + i) * ow + j] = acc.max(0.0);
+                    }
+                }
+            }
+        }
+        y
+    }
+
+    /// Gradients by direct loops: dL/dx, dL/dw, dL/db for L = Σ g·y.
+    #[allow(clippy::needless_range_loop)]
+    fn naive_backward(
+        s: &ConvShape,
+        x: &[f32],
+        w: &[f32],
+        y: &[f64],
+        g: &[f32],
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let (oh, ow) = (s.out_h(), s.out_w());
+        let mut dx = vec![0.0; x.len()];
+        let mut dw = vec![0.0; w.len()];
+        let mut db = vec![0.0; s.out_channels];
+        for n in 0..s.batch {
+            for o in 0..s.out_channels {
+                for i in 0..oh {
+                    for j in 0..ow {
+                        let idx = ((n * s.out_channels + o) * oh + i) * ow + j;
+                        if y[idx] <= 0.0 {
+                            continue;
+                        }
+                        let gv = g[idx] as f64;
+                        db[o] += gv;
+                        for c in 0..s.in_channels {
+                            for u in 0..s.kernel_h {
+                                for v in 0..s.kernel_w {
+                                    let xi = ((n * s.in_channels + c) * s.height + i + u) * s.width
+                                        + j
+                                        + v;
+                                    let wi =
+                                        ((o * s.in_channels + c) * s.kernel_h + u) * s.kernel_w + v;
+                                    dx[xi] += gv * w[wi] as f64;
+                                    dw[wi] += gv * x[xi] as f64;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        (dx, dw, db)
+    }
+
+    /// Deterministic values in [-1, 1).
+    fn values(n: usize, seed: u64) -> Vec<f32> {
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        (0..n)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+            })
+            .collect()
+    }
+
+    fn assert_close(got: &[f32], want: &[f64], what: &str) {
+        assert_eq!(got.len(), want.len(), "{what}: length");
+        let scale = want.iter().fold(1.0f64, |m, v| m.max(v.abs()));
+        for (i, (g, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (*g as f64 - w).abs() <= 1e-5 * scale,
+                "{what}[{i}]: got {g}, want {w}"
+            );
+        }
+    }
+
+    fn check(s: ConvShape) {
+        let x = values(s.batch * s.image_len(), 1);
+        let w = values(s.out_channels * s.k(), 2);
+        let b = values(s.out_channels, 3);
+        let g = values(s.batch * s.output_len(), 4);
+        let y = forward(&s, &x, &w, &b);
+        let y_ref = naive_forward(&s, &x, &w, &b);
+        assert_close(&y, &y_ref, "y");
+        if y.len() >= 16 {
+            // Both sides of the ReLU are exercised.
+            assert!(y.contains(&0.0) && y.iter().any(|v| *v > 0.0));
+        }
+
+        let grads = backward(&s, &x, &w, &y, &g, true);
+        let (dx, dw, db) = naive_backward(&s, &x, &w, &y_ref, &g);
+        assert_close(grads.x.as_deref().expect("asked for dx"), &dx, "dx");
+        assert_close(&grads.weight, &dw, "dw");
+        assert_close(&grads.bias, &db, "db");
+
+        let without_x = backward(&s, &x, &w, &y, &g, false);
+        assert!(without_x.x.is_none());
+        assert_eq!(without_x.weight, grads.weight);
+    }
+
+    #[test]
+    fn matches_direct_loops_on_the_layers_of_the_networks() {
+        let shape = |batch, in_channels, size, out_channels, kernel| ConvShape {
+            batch,
+            in_channels,
+            height: size,
+            width: size,
+            out_channels,
+            kernel_h: kernel,
+            kernel_w: kernel,
+        };
+        check(shape(3, 1, 28, 24, 5)); // lenet conv1
+        check(shape(2, 24, 12, 32, 3)); // lenet conv2
+        check(shape(2, 1, 28, 32, 3)); // pytorch-example conv1
+        check(shape(37, 3, 9, 5, 3)); // a batch that does not split evenly into chunks
+    }
+
+    #[test]
+    fn rectangular_kernels_and_images() {
+        check(ConvShape {
+            batch: 2,
+            in_channels: 2,
+            height: 7,
+            width: 5,
+            out_channels: 3,
+            kernel_h: 3,
+            kernel_w: 2,
+        });
+        check(ConvShape {
+            batch: 1,
+            in_channels: 1,
+            height: 4,
+            width: 4,
+            out_channels: 2,
+            kernel_h: 4,
+            kernel_w: 4,
+        });
+    }
+
+    #[test]
+    fn the_thread_count_does_not_change_a_bit() {
+        let s = ConvShape {
+            batch: 50,
+            in_channels: 4,
+            height: 10,
+            width: 10,
+            out_channels: 6,
+            kernel_h: 3,
+            kernel_w: 3,
+        };
+        let x = values(s.batch * s.image_len(), 5);
+        let w = values(s.out_channels * s.k(), 6);
+        let b = values(s.out_channels, 7);
+        let g = values(s.batch * s.output_len(), 8);
+        let run = |threads| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("thread pool");
+            pool.install(|| {
+                let y = forward(&s, &x, &w, &b);
+                let grads = backward(&s, &x, &w, &y, &g, true);
+                (y, grads.x, grads.weight, grads.bias)
+            })
+        };
+        let one = run(1);
+        assert_eq!(one, run(2));
+        assert_eq!(one, run(3));
+    }
+
+    #[test]
+    fn nan_inputs_stay_visible() {
+        let s = ConvShape {
+            batch: 1,
+            in_channels: 1,
+            height: 3,
+            width: 3,
+            out_channels: 1,
+            kernel_h: 2,
+            kernel_w: 2,
+        };
+        let mut x = vec![1.0f32; 9];
+        x[0] = f32::NAN;
+        let y = forward(&s, &x, &[1.0; 4], &[0.0]);
+        assert!(y[0].is_nan(), "{y:?}");
+        assert_eq!(&y[1..], &[4.0, 4.0, 4.0]);
+    }
+}
