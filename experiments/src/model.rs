@@ -2,11 +2,11 @@
 
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 use clap::ValueEnum;
+use fastconv::max_pool2d;
 use serde::{Deserialize, Serialize};
 
 /// Which network to train.
@@ -33,7 +33,6 @@ impl ModelKind {
 pub struct Lenet {
     conv1: Conv2d,
     conv2: Conv2d,
-    pool: MaxPool2d,
     fc1: Linear,
     fc2: Linear,
 }
@@ -43,15 +42,14 @@ impl Lenet {
         Self {
             conv1: Conv2dConfig::new([1, 24], [5, 5]).init(device),
             conv2: Conv2dConfig::new([24, 32], [3, 3]).init(device),
-            pool: MaxPool2dConfig::new([2, 2]).init(),
             fc1: LinearConfig::new(32 * 5 * 5, 256).init(device),
             fc2: LinearConfig::new(256, 10).init(device),
         }
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        let x = self.pool.forward(conv_relu(&self.conv1, x)); // 24×12×12
-        let x = self.pool.forward(conv_relu(&self.conv2, x)); // 32×5×5
+        let x = max_pool2d(conv_relu(&self.conv1, x), 2); // 24×12×12
+        let x = max_pool2d(conv_relu(&self.conv2, x), 2); // 32×5×5
         let x = x.flatten::<2>(1, 3);
         self.fc2.forward(relu(self.fc1.forward(x)))
     }
@@ -61,7 +59,6 @@ impl Lenet {
 pub struct PytorchExample {
     conv1: Conv2d,
     conv2: Conv2d,
-    pool: MaxPool2d,
     dropout1: Dropout,
     fc1: Linear,
     dropout2: Dropout,
@@ -73,7 +70,6 @@ impl PytorchExample {
         Self {
             conv1: Conv2dConfig::new([1, 32], [3, 3]).init(device),
             conv2: Conv2dConfig::new([32, 64], [3, 3]).init(device),
-            pool: MaxPool2dConfig::new([2, 2]).init(),
             dropout1: DropoutConfig::new(0.25).init(),
             fc1: LinearConfig::new(9216, 128).init(device),
             dropout2: DropoutConfig::new(0.5).init(),
@@ -84,13 +80,14 @@ impl PytorchExample {
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let x = conv_relu(&self.conv1, x);
         let x = conv_relu(&self.conv2, x);
-        let x = self.dropout1.forward(self.pool.forward(x));
+        let x = self.dropout1.forward(max_pool2d(x, 2));
         let x = relu(self.fc1.forward(x.flatten::<2>(1, 3)));
         self.fc2.forward(self.dropout2.forward(x))
     }
 }
 
-/// `relu(conv(x))` as one operation, which has a fast CPU kernel on flex (crate `fastconv`).
+/// `relu(conv(x))` as one operation, which has a fast CPU kernel on flex (crate `fastconv`, as
+/// has its `max_pool2d`).
 /// Every convolution here is the plain kind that kernel computes: stride 1, no padding.
 fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let weight = conv.weight.val();

@@ -1,10 +1,12 @@
-//! `relu(conv2d(x, w) + b)` as one differentiable Burn operation.
+//! Two layers of small image CNNs as differentiable Burn operations: `relu(conv2d(x, w) + b)`
+//! and non-overlapping max pooling.
 //!
-//! On Burn's `flex` CPU backend (f32) it runs the kernels of [`kernel`]: per image one unrolled
-//! matrix and one matrix multiply for the output, the weight gradient and the input gradient,
-//! with no full-tensor transposes. On every other backend (ndarray, wgpu and the other CubeCL
-//! runtimes) and for other float types it is Burn's own `conv2d` followed by `relu`, so a model
-//! written with it runs everywhere.
+//! On Burn's `flex` CPU backend (f32) they run the kernels of [`conv`] and [`pool`]: per image
+//! one unrolled matrix and one matrix multiply for the output, the weight gradient and the input
+//! gradient, with no full-tensor transposes; pooling that remembers each window's winner in a
+//! byte. On every other backend (ndarray, wgpu and the other CubeCL runtimes) and for other float
+//! types they are Burn's own `conv2d` + `relu` and `max_pool2d`, so a model written with them
+//! runs everywhere.
 //!
 //! The convolution is the plain one: stride 1, no padding, dilation 1, one group.
 //!
@@ -14,8 +16,8 @@
 //! let x = Tensor::<4>::ones([2, 1, 6, 6], &device);
 //! let w = Tensor::<4>::ones([3, 1, 3, 3], &device).require_grad();
 //! let b = Tensor::<1>::zeros([3], &device);
-//! let y = fastconv::conv2d_relu(x, w.clone(), b);
-//! assert_eq!(y.dims(), [2, 3, 4, 4]);
+//! let y = fastconv::max_pool2d(fastconv::conv2d_relu(x, w.clone(), b), 2);
+//! assert_eq!(y.dims(), [2, 3, 2, 2]);
 //! let grads = y.sum().backward();
 //! assert_eq!(w.grad(&grads).unwrap().dims(), [3, 1, 3, 3]);
 //! ```
@@ -23,22 +25,27 @@
 // ndarray is deprecated upstream but still one of the backends the experiments offer.
 #![allow(deprecated)]
 
-pub mod kernel;
+pub mod conv;
+pub mod pool;
+
+use std::sync::Arc;
 
 use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::ops::{ActivationOps, ConvOptions, ModuleOps};
-use burn::backend::tensor::FloatTensor;
+use burn::backend::ops::ConvOptions;
+use burn::backend::tensor::{FloatTensor, IntTensor};
 use burn::backend::{
     Autodiff, Backend, Cube, Dispatch, Flex, NdArray, TensorMetadata, backend_extension,
+    get_or_init_device_settings,
 };
 use burn::tensor::{DType, Tensor, TensorData};
 use burn_flex::FlexTensor;
 
-use kernel::ConvShape;
+use conv::ConvShape;
+use pool::PoolShape;
 
 /// `relu(conv2d(x, weight) + bias)` with stride 1 and no padding.
 ///
@@ -55,7 +62,7 @@ pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4
         height >= kh && width >= kw,
         "conv2d_relu: image {height}×{width} smaller than kernel {kh}×{kw}"
     );
-    let y = <Dispatch as ConvRelu>::conv2d_relu(
+    let y = <Dispatch as CnnOps>::conv2d_relu(
         x.into_dispatch(),
         weight.into_dispatch(),
         bias.into_dispatch(),
@@ -63,42 +70,55 @@ pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4
     Tensor::from_dispatch(y)
 }
 
-/// The backend extension behind [`conv2d_relu`].
+/// Max pooling over `size × size` windows with stride `size` and no padding (`MaxPool2d` with
+/// kernel = stride, PyTorch's `max_pool2d(x, size)`): `[b, c, h, w]` → `[b, c, h / size, w / size]`.
+pub fn max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
+    let [_, _, height, width] = x.dims();
+    assert!(
+        (1..=pool::MAX_SIZE).contains(&size) && size <= height && size <= width,
+        "max_pool2d: window {size} must be in 1..={} and fit the {height}×{width} image",
+        pool::MAX_SIZE
+    );
+    Tensor::from_dispatch(<Dispatch as CnnOps>::max_pool2d(x.into_dispatch(), size))
+}
+
+/// The backend extension behind [`conv2d_relu`] and [`max_pool2d`].
 #[backend_extension(Flex, NdArray, Cube, Autodiff)]
-pub trait ConvRelu: Backend {
+pub trait CnnOps: Backend {
     fn conv2d_relu(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
     ) -> FloatTensor<Self>;
+
+    fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
 }
 
-/// What a backend computes for [`ConvRelu`]: the forward pass, and the gradients given the
-/// saved input, weight, bias and output.
-pub trait ConvReluKernels: Backend {
-    fn forward(
+/// What a backend computes for [`CnnOps`], forward and backward.
+pub trait CnnKernels: Backend {
+    /// What pooling remembers for its backward pass.
+    type PoolIndices: Clone + Send + Sync + std::fmt::Debug + 'static;
+
+    fn conv_forward(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        Self::relu(Self::conv2d(x, weight, Some(bias), options()))
-    }
+    ) -> FloatTensor<Self>;
 
     /// Gradients of (x when `want_x`, weight, bias).
-    fn backward(
-        saved: Saved<Self>,
+    fn conv_backward(saved: Saved<Self>, grad: FloatTensor<Self>, want_x: bool) -> Grads<Self>;
+
+    fn pool_forward(x: FloatTensor<Self>, size: usize) -> (FloatTensor<Self>, Self::PoolIndices);
+
+    fn pool_backward(
+        x: FloatTensor<Self>,
+        size: usize,
+        indices: Self::PoolIndices,
         grad: FloatTensor<Self>,
-        want_x: bool,
-    ) -> (
-        Option<FloatTensor<Self>>,
-        FloatTensor<Self>,
-        FloatTensor<Self>,
-    ) {
-        default_backward::<Self>(saved, grad, want_x)
-    }
+    ) -> FloatTensor<Self>;
 }
 
-/// The tensors the backward pass reads.
+/// The tensors the convolution's backward pass reads.
 #[derive(Debug, Clone)]
 pub struct Saved<B: Backend> {
     pub x: FloatTensor<B>,
@@ -107,46 +127,142 @@ pub struct Saved<B: Backend> {
     pub output: FloatTensor<B>,
 }
 
-fn options() -> ConvOptions<2> {
+/// Gradients of the input (when asked for), weight and bias.
+pub type Grads<B> = (Option<FloatTensor<B>>, FloatTensor<B>, FloatTensor<B>);
+
+fn conv_options() -> ConvOptions<2> {
     ConvOptions::new([1, 1], [0, 0], [1, 1], 1)
 }
 
-impl ConvReluKernels for NdArray {}
-impl ConvReluKernels for Cube {}
+/// Burn's own operations, for every backend without a kernel here.
+mod composed {
+    use super::*;
 
-impl ConvRelu for NdArray {
-    fn conv2d_relu(
-        x: FloatTensor<Self>,
-        w: FloatTensor<Self>,
-        b: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        <Self as ConvReluKernels>::forward(x, w, b)
+    pub fn conv_forward<B: Backend>(
+        x: FloatTensor<B>,
+        weight: FloatTensor<B>,
+        bias: FloatTensor<B>,
+    ) -> FloatTensor<B> {
+        B::relu(B::conv2d(x, weight, Some(bias), conv_options()))
+    }
+
+    pub fn conv_backward<B: Backend>(
+        saved: Saved<B>,
+        grad: FloatTensor<B>,
+        want_x: bool,
+    ) -> Grads<B> {
+        let grad = B::relu_backward(saved.output, grad);
+        let x_grad = want_x.then(|| {
+            B::conv2d_x_backward(
+                saved.x.clone(),
+                saved.weight.clone(),
+                grad.clone(),
+                conv_options(),
+            )
+        });
+        let weight_grad =
+            B::conv2d_weight_backward(saved.x.clone(), saved.weight, grad.clone(), conv_options());
+        let bias_grad = B::conv2d_bias_backward(saved.x, saved.bias, grad);
+        (x_grad, weight_grad, bias_grad)
+    }
+
+    pub fn pool_forward<B: Backend>(
+        x: FloatTensor<B>,
+        size: usize,
+    ) -> (FloatTensor<B>, IntTensor<B>) {
+        let int_dtype = get_or_init_device_settings::<B>(&x.device()).int_dtype;
+        let out = B::max_pool2d_with_indices(
+            x,
+            [size, size],
+            [size, size],
+            [0, 0],
+            [1, 1],
+            false,
+            int_dtype,
+        );
+        (out.output, out.indices)
+    }
+
+    pub fn pool_backward<B: Backend>(
+        x: FloatTensor<B>,
+        size: usize,
+        indices: IntTensor<B>,
+        grad: FloatTensor<B>,
+    ) -> FloatTensor<B> {
+        B::max_pool2d_with_indices_backward(
+            x,
+            [size, size],
+            [size, size],
+            [0, 0],
+            [1, 1],
+            false,
+            grad,
+            indices,
+        )
+        .x_grad
     }
 }
 
-impl ConvRelu for Cube {
-    fn conv2d_relu(
-        x: FloatTensor<Self>,
-        w: FloatTensor<Self>,
-        b: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        <Self as ConvReluKernels>::forward(x, w, b)
-    }
+/// Backends that run Burn's own operations.
+macro_rules! composed_backend {
+    ($($backend:ty),*) => {$(
+        impl CnnKernels for $backend {
+            type PoolIndices = IntTensor<Self>;
+
+            fn conv_forward(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+            ) -> FloatTensor<Self> {
+                composed::conv_forward::<Self>(x, weight, bias)
+            }
+
+            fn conv_backward(saved: Saved<Self>, grad: FloatTensor<Self>, want_x: bool) -> Grads<Self> {
+                composed::conv_backward::<Self>(saved, grad, want_x)
+            }
+
+            fn pool_forward(x: FloatTensor<Self>, size: usize) -> (FloatTensor<Self>, IntTensor<Self>) {
+                composed::pool_forward::<Self>(x, size)
+            }
+
+            fn pool_backward(
+                x: FloatTensor<Self>,
+                size: usize,
+                indices: IntTensor<Self>,
+                grad: FloatTensor<Self>,
+            ) -> FloatTensor<Self> {
+                composed::pool_backward::<Self>(x, size, indices, grad)
+            }
+        }
+    )*};
 }
 
-impl ConvRelu for Flex {
-    fn conv2d_relu(
-        x: FloatTensor<Self>,
-        w: FloatTensor<Self>,
-        b: FloatTensor<Self>,
-    ) -> FloatTensor<Self> {
-        <Self as ConvReluKernels>::forward(x, w, b)
-    }
+composed_backend!(NdArray, Cube);
+
+/// Concrete backends run their kernels' forward passes; autodiff adds the backward below.
+macro_rules! forward_ops {
+    ($($backend:ty),*) => {$(
+        impl CnnOps for $backend {
+            fn conv2d_relu(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+            ) -> FloatTensor<Self> {
+                Self::conv_forward(x, weight, bias)
+            }
+
+            fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
+                Self::pool_forward(x, size).0
+            }
+        }
+    )*};
 }
 
-/// The shapes of a flex call, when all three tensors are f32.
-fn flex_shape(x: &FlexTensor, weight: &FlexTensor) -> Option<ConvShape> {
-    let all_f32 = x.dtype() == DType::F32 && weight.dtype() == DType::F32;
+forward_ops!(NdArray, Cube, Flex);
+
+/// The shapes of a flex convolution, when its tensors are f32.
+fn flex_conv_shape(x: &FlexTensor, weight: &FlexTensor, other: &FlexTensor) -> Option<ConvShape> {
+    let all_f32 = [x, weight, other].iter().all(|t| t.dtype() == DType::F32);
     let (xs, ws) = (x.shape(), weight.shape());
     (all_f32 && xs.num_dims() == 4 && ws.num_dims() == 4).then(|| ConvShape {
         batch: xs[0],
@@ -176,12 +292,22 @@ fn flex_tensor(values: Vec<f32>, shape: Vec<usize>) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, shape))
 }
 
-impl ConvReluKernels for Flex {
-    fn forward(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
-        let Some(s) = flex_shape(&x, &weight).filter(|_| bias.dtype() == DType::F32) else {
-            return Self::relu(Self::conv2d(x, weight, Some(bias), options()));
+/// What flex pooling remembers: window offsets from the kernel here, or Burn's indices for the
+/// float types the kernel does not take.
+#[derive(Clone, Debug)]
+pub enum FlexPoolIndices {
+    Window(Arc<Vec<u8>>),
+    Burn(IntTensor<Flex>),
+}
+
+impl CnnKernels for Flex {
+    type PoolIndices = FlexPoolIndices;
+
+    fn conv_forward(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
+        let Some(s) = flex_conv_shape(&x, &weight, &bias) else {
+            return composed::conv_forward::<Self>(x, weight, bias);
         };
-        let y = kernel::forward(
+        let y = conv::forward(
             &s,
             &f32_values(&x),
             &f32_values(&weight),
@@ -190,16 +316,11 @@ impl ConvReluKernels for Flex {
         flex_tensor(y, vec![s.batch, s.out_channels, s.out_h(), s.out_w()])
     }
 
-    fn backward(
-        saved: Saved<Self>,
-        grad: FlexTensor,
-        want_x: bool,
-    ) -> (Option<FlexTensor>, FlexTensor, FlexTensor) {
-        let Some(s) = flex_shape(&saved.x, &saved.weight).filter(|_| grad.dtype() == DType::F32)
-        else {
-            return default_backward::<Self>(saved, grad, want_x);
+    fn conv_backward(saved: Saved<Self>, grad: FlexTensor, want_x: bool) -> Grads<Self> {
+        let Some(s) = flex_conv_shape(&saved.x, &saved.weight, &grad) else {
+            return composed::conv_backward::<Self>(saved, grad, want_x);
         };
-        let g = kernel::backward(
+        let g = conv::backward(
             &s,
             &f32_values(&saved.x),
             &f32_values(&saved.weight),
@@ -213,33 +334,54 @@ impl ConvReluKernels for Flex {
             flex_tensor(g.bias, vec![s.out_channels]),
         )
     }
-}
 
-/// Burn's composed gradients, for the cases the flex kernel does not take.
-fn default_backward<B: Backend>(
-    saved: Saved<B>,
-    grad: FloatTensor<B>,
-    want_x: bool,
-) -> (Option<FloatTensor<B>>, FloatTensor<B>, FloatTensor<B>) {
-    let grad = B::relu_backward(saved.output, grad);
-    let x_grad = want_x.then(|| {
-        B::conv2d_x_backward(
-            saved.x.clone(),
-            saved.weight.clone(),
-            grad.clone(),
-            options(),
+    fn pool_forward(x: FlexTensor, size: usize) -> (FlexTensor, FlexPoolIndices) {
+        let xs = x.shape();
+        if x.dtype() != DType::F32 || xs.num_dims() != 4 {
+            let (y, indices) = composed::pool_forward::<Self>(x, size);
+            return (y, FlexPoolIndices::Burn(indices));
+        }
+        let s = PoolShape {
+            planes: xs[0] * xs[1],
+            height: xs[2],
+            width: xs[3],
+            size,
+        };
+        let (y, arg) = pool::forward(&s, &f32_values(&x));
+        (
+            flex_tensor(y, vec![xs[0], xs[1], s.out_h(), s.out_w()]),
+            FlexPoolIndices::Window(Arc::new(arg)),
         )
-    });
-    let weight_grad =
-        B::conv2d_weight_backward(saved.x.clone(), saved.weight, grad.clone(), options());
-    let bias_grad = B::conv2d_bias_backward(saved.x, saved.bias, grad);
-    (x_grad, weight_grad, bias_grad)
+    }
+
+    fn pool_backward(
+        x: FlexTensor,
+        size: usize,
+        indices: FlexPoolIndices,
+        grad: FlexTensor,
+    ) -> FlexTensor {
+        match indices {
+            FlexPoolIndices::Burn(indices) => {
+                composed::pool_backward::<Self>(x, size, indices, grad)
+            }
+            FlexPoolIndices::Window(arg) => {
+                let xs = x.shape();
+                let s = PoolShape {
+                    planes: xs[0] * xs[1],
+                    height: xs[2],
+                    width: xs[3],
+                    size,
+                };
+                flex_tensor(pool::backward(&s, &arg, &f32_values(&grad)), xs.to_vec())
+            }
+        }
+    }
 }
 
 #[derive(Debug)]
 struct ConvReluBackward;
 
-impl<B: ConvReluKernels> Backward<B, 3> for ConvReluBackward {
+impl<B: CnnKernels> Backward<B, 3> for ConvReluBackward {
     /// Input, weight and bias as checkpointed nodes; the output itself.
     type State = (NodeId, NodeId, NodeId, FloatTensor<B>);
 
@@ -258,7 +400,7 @@ impl<B: ConvReluKernels> Backward<B, 3> for ConvReluBackward {
             bias: checkpointer.retrieve_node_output::<FloatTensor<B>>(bias),
             output,
         };
-        let (x_grad, weight_grad, bias_grad) = B::backward(saved, grad, node_x.is_some());
+        let (x_grad, weight_grad, bias_grad) = B::conv_backward(saved, grad, node_x.is_some());
         if let (Some(node), Some(g)) = (node_x, x_grad) {
             grads.register::<B>(node.id, g);
         }
@@ -271,7 +413,30 @@ impl<B: ConvReluKernels> Backward<B, 3> for ConvReluBackward {
     }
 }
 
-impl<B: ConvReluKernels, C: CheckpointStrategy> ConvRelu for Autodiff<B, C> {
+#[derive(Debug)]
+struct MaxPoolBackward;
+
+impl<B: CnnKernels> Backward<B, 1> for MaxPoolBackward {
+    /// The input as a checkpointed node, the window size and what the forward pass remembered.
+    type State = (NodeId, usize, B::PoolIndices);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x, size, indices) = ops.state;
+        let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::pool_backward(x, size, indices, grad));
+        }
+    }
+}
+
+impl<B: CnnKernels, C: CheckpointStrategy> CnnOps for Autodiff<B, C> {
     fn conv2d_relu(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
@@ -286,18 +451,33 @@ impl<B: ConvReluKernels, C: CheckpointStrategy> ConvRelu for Autodiff<B, C> {
                 let state_x = prep.checkpoint(&x);
                 let state_w = prep.checkpoint(&weight);
                 let state_b = prep.checkpoint(&bias);
-                let output = B::forward(
+                let output = B::conv_forward(
                     x.into_primitive(),
                     weight.into_primitive(),
                     bias.into_primitive(),
                 );
                 prep.finish((state_x, state_w, state_b, output.clone()), output)
             }
-            OpsKind::UnTracked(prep) => prep.finish(B::forward(
+            OpsKind::UnTracked(prep) => prep.finish(B::conv_forward(
                 x.into_primitive(),
                 weight.into_primitive(),
                 bias.into_primitive(),
             )),
+        }
+    }
+
+    fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
+        match MaxPoolBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state_x = prep.checkpoint(&x);
+                let (output, indices) = B::pool_forward(x.into_primitive(), size);
+                prep.finish((state_x, size, indices), output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::pool_forward(x.into_primitive(), size).0),
         }
     }
 }

@@ -1,12 +1,14 @@
-//! `conv2d_relu` against Burn's own `conv2d` + `relu`: same values and same gradients, on the
-//! backend with the fast kernel (flex) and on one that composes Burn's ops (ndarray).
+//! `conv2d_relu` and `max_pool2d` against Burn's own `conv2d` + `relu` and `MaxPool2d`: same
+//! values and same gradients, on the backend with the fast kernels (flex) and on one that
+//! composes Burn's ops (ndarray).
 
 #![allow(deprecated)] // Device::ndarray
 
+use burn::nn::pool::MaxPool2dConfig;
 use burn::tensor::activation::relu;
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
-use burn::tensor::{Device, Distribution, Tensor, TensorData, Tolerance};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData, Tolerance};
 
 fn random<const D: usize>(shape: [usize; D], device: &Device) -> Tensor<D> {
     Tensor::random(shape, Distribution::Uniform(-1.0, 1.0), device)
@@ -78,14 +80,55 @@ fn check(device: Device) {
     }
 }
 
+/// (output, dx) of `Σ g·maxpool(x)` by `max_pool2d` or by Burn's `MaxPool2d`.
+fn pool(fast: bool, x: &TensorData, size: usize, device: &Device) -> [TensorData; 2] {
+    let x = Tensor::<4>::from_data(x.clone(), device).require_grad();
+    let y = if fast {
+        fastconv::max_pool2d(x.clone(), size)
+    } else {
+        MaxPool2dConfig::new([size, size]).init().forward(x.clone())
+    };
+    let g = Tensor::<1, Int>::arange(0..y.shape().num_elements() as i64, device)
+        .float()
+        .reshape(y.shape());
+    let grads = (y.clone() * g).sum().backward();
+    [y.into_data(), x.grad(&grads).expect("x grad").into_data()]
+}
+
+fn check_pool(device: Device) {
+    // The pooled layers of both networks, an odd size (floor mode) and a 3×3 window.
+    for (shape, size) in [
+        ([4, 24, 24, 24], 2),
+        ([3, 64, 24, 24], 2),
+        ([2, 3, 7, 9], 2),
+        ([2, 3, 9, 7], 3),
+    ] {
+        // Distinct values, so the winner of every window is unique in both implementations.
+        let n = shape.iter().product::<usize>() as i64;
+        let x = Tensor::<1, Int>::arange(0..n, &Device::flex())
+            .float()
+            .mul_scalar(0.37)
+            .sin()
+            .reshape(shape)
+            .into_data();
+        let device = device.clone().autodiff();
+        let fast = pool(true, &x, size, &device);
+        let burn = pool(false, &x, size, &device);
+        assert_eq!(fast[0], burn[0], "output for {shape:?} / {size}");
+        assert_eq!(fast[1], burn[1], "gradient for {shape:?} / {size}");
+    }
+}
+
 #[test]
 fn flex_matches_burn() {
     check(Device::flex());
+    check_pool(Device::flex());
 }
 
 #[test]
 fn ndarray_matches_burn() {
     check(Device::ndarray());
+    check_pool(Device::ndarray());
 }
 
 #[test]
