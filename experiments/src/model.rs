@@ -80,9 +80,9 @@ impl PytorchExample {
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let x = conv_relu(&self.conv1, x);
         let x = conv_relu(&self.conv2, x);
-        let x = self.dropout1.forward(max_pool2d(x, 2));
+        let x = dropout(&self.dropout1, max_pool2d(x, 2));
         let x = relu(self.fc1.forward(x.flatten::<2>(1, 3)));
-        self.fc2.forward(self.dropout2.forward(x))
+        self.fc2.forward(dropout(&self.dropout2, x))
     }
 }
 
@@ -96,6 +96,15 @@ fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
         None => Tensor::zeros([weight.dims()[0]], &x.device()),
     };
     fastconv::conv2d_relu(x, weight, bias)
+}
+
+/// Burn's `Dropout` with the mask drawn by `fastconv::dropout`, which is many times faster on the
+/// CPU; it acts when Burn's would: while training, on an autodiff device.
+fn dropout<const D: usize>(layer: &Dropout, x: Tensor<D>) -> Tensor<D> {
+    if !layer.training.is_enabled() || !x.device().is_autodiff() || layer.prob == 0.0 {
+        return x;
+    }
+    fastconv::dropout(x, layer.prob)
 }
 
 /// Either network, so the training loop is written once.

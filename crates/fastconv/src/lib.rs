@@ -26,6 +26,7 @@
 #![allow(deprecated)]
 
 pub mod conv;
+pub mod dropout;
 pub mod pool;
 
 use std::sync::Arc;
@@ -41,8 +42,8 @@ use burn::backend::{
     Autodiff, Backend, Cube, Dispatch, Flex, NdArray, TensorMetadata, backend_extension,
     get_or_init_device_settings,
 };
-use burn::tensor::{DType, Tensor, TensorData};
-use burn_flex::FlexTensor;
+use burn::tensor::{DType, Distribution, FloatDType, IntDType, Shape, Tensor, TensorData};
+use burn_flex::{FlexDevice, FlexTensor};
 
 use conv::ConvShape;
 use pool::PoolShape;
@@ -82,7 +83,19 @@ pub fn max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
     Tensor::from_dispatch(<Dispatch as CnnOps>::max_pool2d(x.into_dispatch(), size))
 }
 
-/// The backend extension behind [`conv2d_relu`] and [`max_pool2d`].
+/// Inverted dropout: each element is zeroed with probability `prob` and the rest are scaled by
+/// `1 / (1 − prob)`, as Burn's `Dropout` does while training. It always applies; a model skips it
+/// outside training (see `Dropout::forward` for Burn's rule). The mask comes from the device's
+/// seeded generator, so a seeded run draws the same masks every time.
+pub fn dropout<const D: usize>(x: Tensor<D>, prob: f64) -> Tensor<D> {
+    assert!(
+        (0.0..1.0).contains(&prob),
+        "dropout: probability {prob} must be in [0, 1)"
+    );
+    Tensor::from_dispatch(<Dispatch as CnnOps>::dropout(x.into_dispatch(), prob))
+}
+
+/// The backend extension behind [`conv2d_relu`], [`max_pool2d`] and [`dropout`].
 #[backend_extension(Flex, NdArray, Cube, Autodiff)]
 pub trait CnnOps: Backend {
     fn conv2d_relu(
@@ -92,6 +105,8 @@ pub trait CnnOps: Backend {
     ) -> FloatTensor<Self>;
 
     fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
+
+    fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self>;
 }
 
 /// What a backend computes for [`CnnOps`], forward and backward.
@@ -116,6 +131,13 @@ pub trait CnnKernels: Backend {
         indices: Self::PoolIndices,
         grad: FloatTensor<Self>,
     ) -> FloatTensor<Self>;
+
+    /// What dropout remembers for its backward pass.
+    type DropoutMask: Clone + Send + Sync + std::fmt::Debug + 'static;
+
+    fn dropout_forward(x: FloatTensor<Self>, prob: f64) -> (FloatTensor<Self>, Self::DropoutMask);
+
+    fn dropout_backward(mask: Self::DropoutMask, grad: FloatTensor<Self>) -> FloatTensor<Self>;
 }
 
 /// The tensors the convolution's backward pass reads.
@@ -201,6 +223,28 @@ mod composed {
         )
         .x_grad
     }
+
+    /// Burn's dropout; the mask, already scaled, is what the backward pass multiplies by.
+    pub fn dropout_forward<B: Backend>(
+        x: FloatTensor<B>,
+        prob: f64,
+    ) -> (FloatTensor<B>, FloatTensor<B>) {
+        let mask = B::float_random(
+            x.shape(),
+            Distribution::Bernoulli(1.0 - prob),
+            &x.device(),
+            FloatDType::from(x.dtype()),
+        );
+        let mask = B::float_mul_scalar(mask, (1.0 / (1.0 - prob)).into());
+        (B::float_mul(x, mask.clone()), mask)
+    }
+
+    pub fn dropout_backward<B: Backend>(
+        mask: FloatTensor<B>,
+        grad: FloatTensor<B>,
+    ) -> FloatTensor<B> {
+        B::float_mul(grad, mask)
+    }
 }
 
 /// Backends that run Burn's own operations.
@@ -233,6 +277,16 @@ macro_rules! composed_backend {
             ) -> FloatTensor<Self> {
                 composed::pool_backward::<Self>(x, size, indices, grad)
             }
+
+            type DropoutMask = FloatTensor<Self>;
+
+            fn dropout_forward(x: FloatTensor<Self>, prob: f64) -> (FloatTensor<Self>, FloatTensor<Self>) {
+                composed::dropout_forward::<Self>(x, prob)
+            }
+
+            fn dropout_backward(mask: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
+                composed::dropout_backward::<Self>(mask, grad)
+            }
         }
     )*};
 }
@@ -253,6 +307,10 @@ macro_rules! forward_ops {
 
             fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
                 Self::pool_forward(x, size).0
+            }
+
+            fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self> {
+                Self::dropout_forward(x, prob).0
             }
         }
     )*};
@@ -300,8 +358,54 @@ pub enum FlexPoolIndices {
     Burn(IntTensor<Flex>),
 }
 
+/// What flex dropout remembers: the seed of a hashed mask, or Burn's mask for the float types the
+/// kernel does not take.
+#[derive(Clone, Debug)]
+pub enum FlexDropoutMask {
+    Hashed { seed: u64, prob: f64 },
+    Burn(FlexTensor),
+}
+
+/// One 64-bit seed from flex's seeded generator.
+fn flex_seed() -> u64 {
+    use burn::backend::ops::IntTensorOps;
+    let draws = Flex::int_random(
+        Shape::new([2]),
+        Distribution::Uniform(0.0, 4_294_967_296.0),
+        &FlexDevice,
+        IntDType::I64,
+    );
+    let draws = draws.as_slice::<i64>().expect("contiguous i64");
+    ((draws[0] as u64) << 32) ^ draws[1] as u64
+}
+
 impl CnnKernels for Flex {
     type PoolIndices = FlexPoolIndices;
+    type DropoutMask = FlexDropoutMask;
+
+    fn dropout_forward(x: FlexTensor, prob: f64) -> (FlexTensor, FlexDropoutMask) {
+        if x.dtype() != DType::F32 {
+            let (y, mask) = composed::dropout_forward::<Self>(x, prob);
+            return (y, FlexDropoutMask::Burn(mask));
+        }
+        let seed = flex_seed();
+        let y = dropout::apply(&f32_values(&x), prob, seed);
+        (
+            flex_tensor(y, x.shape().to_vec()),
+            FlexDropoutMask::Hashed { seed, prob },
+        )
+    }
+
+    fn dropout_backward(mask: FlexDropoutMask, grad: FlexTensor) -> FlexTensor {
+        match mask {
+            FlexDropoutMask::Burn(mask) => composed::dropout_backward::<Self>(mask, grad),
+            // The derivative of `x · m` is `m`: the same mask applied to the gradient.
+            FlexDropoutMask::Hashed { seed, prob } => flex_tensor(
+                dropout::apply(&f32_values(&grad), prob, seed),
+                grad.shape().to_vec(),
+            ),
+        }
+    }
 
     fn conv_forward(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
         let Some(s) = flex_conv_shape(&x, &weight, &bias) else {
@@ -436,7 +540,36 @@ impl<B: CnnKernels> Backward<B, 1> for MaxPoolBackward {
     }
 }
 
+#[derive(Debug)]
+struct DropoutBackward;
+
+impl<B: CnnKernels> Backward<B, 1> for DropoutBackward {
+    type State = B::DropoutMask;
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::dropout_backward(ops.state, grad));
+        }
+    }
+}
+
 impl<B: CnnKernels, C: CheckpointStrategy> CnnOps for Autodiff<B, C> {
+    fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self> {
+        match DropoutBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let (output, mask) = B::dropout_forward(x.into_primitive(), prob);
+                prep.finish(mask, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::dropout_forward(x.into_primitive(), prob).0),
+        }
+    }
+
     fn conv2d_relu(
         x: FloatTensor<Self>,
         weight: FloatTensor<Self>,
