@@ -1,12 +1,13 @@
-//! Two layers of small image CNNs as differentiable Burn operations: `relu(conv2d(x, w) + b)`
-//! and non-overlapping max pooling.
+//! The layers of small image CNNs as differentiable Burn operations: `relu(conv2d(x, w) + b)`,
+//! non-overlapping max pooling and dropout.
 //!
-//! On Burn's `flex` CPU backend (f32) they run the kernels of [`conv`] and [`pool`]: per image
-//! one unrolled matrix and one matrix multiply for the output, the weight gradient and the input
-//! gradient, with no full-tensor transposes; pooling that remembers each window's winner in a
-//! byte. On every other backend (ndarray, wgpu and the other CubeCL runtimes) and for other float
-//! types they are Burn's own `conv2d` + `relu` and `max_pool2d`, so a model written with them
-//! runs everywhere.
+//! On Burn's `flex` CPU backend (f32) they run the kernels of [`conv`], [`pool`] and
+//! [`dropout`](mod@dropout): per image one unrolled matrix and one matrix multiply for the
+//! output, the weight gradient and the input gradient, with no full-tensor transposes; pooling
+//! that remembers each window's winner in a byte; dropout masks hashed from a seed and the
+//! position. On every other backend (ndarray, wgpu and the other CubeCL runtimes) and for other
+//! float types they are Burn's own `conv2d` + `relu`, `max_pool2d` and dropout, so a model
+//! written with them runs everywhere.
 //!
 //! The convolution is the plain one: stride 1, no padding, dilation 1, one group.
 //!
