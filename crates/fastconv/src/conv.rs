@@ -135,7 +135,7 @@ fn col2im_add(s: &ConvShape, dcol: &[f32], image: &mut [f32]) {
     }
 }
 
-fn check_lengths(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) {
+fn check_lengths(s: &ConvShape, x: &[f32], weight: &[f32]) {
     assert!(
         s.height >= s.kernel_h && s.width >= s.kernel_w,
         "conv2d_relu: image {}×{} smaller than kernel {}×{}",
@@ -154,12 +154,12 @@ fn check_lengths(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) {
         s.out_channels * s.k(),
         "conv2d_relu: weight length"
     );
-    assert_eq!(bias.len(), s.out_channels, "conv2d_relu: bias length");
 }
 
 /// `relu(conv2d(x, weight) + bias)`, NCHW in and out.
 pub fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
-    check_lengths(s, x, weight, bias);
+    check_lengths(s, x, weight);
+    assert_eq!(bias.len(), s.out_channels, "conv2d_relu: bias length");
     let (k, p, co) = (s.k(), s.p(), s.out_channels);
     let mut y = vec![0.0f32; s.batch * s.output_len()];
     if y.is_empty() {
@@ -205,16 +205,7 @@ pub fn backward(
     grad: &[f32],
     want_x: bool,
 ) -> ConvGrads {
-    assert_eq!(
-        x.len(),
-        s.batch * s.image_len(),
-        "conv2d_relu: input length"
-    );
-    assert_eq!(
-        weight.len(),
-        s.out_channels * s.k(),
-        "conv2d_relu: weight length"
-    );
+    check_lengths(s, x, weight);
     assert_eq!(
         y.len(),
         s.batch * s.output_len(),
