@@ -86,9 +86,8 @@ impl PytorchExample {
     }
 }
 
-/// `relu(conv(x))` as one operation, which has a fast CPU kernel on flex (crate `fastconv`, as
-/// has its `max_pool2d`).
-/// Every convolution here is the plain kind that kernel computes: stride 1, no padding.
+/// `relu(conv(x))` as one `fastconv` operation, which has a fast CPU kernel on flex. Every
+/// convolution here is the plain kind it computes: stride 1, no padding.
 fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
     let weight = conv.weight.val();
     let bias = match &conv.bias {
