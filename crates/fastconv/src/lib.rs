@@ -55,10 +55,15 @@ use pool::PoolShape;
 /// `bias` `[out_channels]`; the result is `[batch, out_channels, height − kh + 1, width − kw + 1]`.
 pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4> {
     let [_, in_channels, height, width] = x.dims();
-    let [_, w_in, kh, kw] = weight.dims();
+    let [out_channels, w_in, kh, kw] = weight.dims();
     assert_eq!(
         in_channels, w_in,
         "conv2d_relu: input has {in_channels} channels, weight expects {w_in}"
+    );
+    assert_eq!(
+        bias.dims(),
+        [out_channels],
+        "conv2d_relu: bias must have one value per output channel"
     );
     assert!(
         height >= kh && width >= kw,
