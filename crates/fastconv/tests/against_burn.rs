@@ -155,3 +155,14 @@ fn mismatched_channels_are_named() {
         Tensor::zeros([3], &device),
     );
 }
+
+#[test]
+#[should_panic(expected = "bias must have one value per output channel")]
+fn a_bias_of_the_wrong_length_is_named() {
+    let device = Device::flex();
+    fastconv::conv2d_relu(
+        Tensor::zeros([1, 1, 5, 5], &device),
+        Tensor::zeros([3, 1, 3, 3], &device),
+        Tensor::zeros([2], &device),
+    );
+}
