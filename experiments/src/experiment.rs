@@ -500,12 +500,7 @@ pub fn run(mut args: TrainArgs) -> Result<bool, String> {
             (file, s, plan, sweep_dir)
         }
     };
-    std::fs::create_dir_all(&sweep_dir).map_err(|e| {
-        format!(
-            "cannot create {}: {e}; choose a writable folder with --out DIR",
-            sweep_dir.display()
-        )
-    })?;
+    results::create_out_dir(&sweep_dir)?;
     let data = mnist::load(
         s.dataset.kind(),
         file.data_dir.as_deref(),

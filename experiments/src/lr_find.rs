@@ -246,12 +246,7 @@ pub fn run(args: LrFindArgs) -> Result<(), String> {
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("results").join(format!("lr-find-{}-{}", model.name(), optimizer.name()))
     });
-    std::fs::create_dir_all(&out).map_err(|e| {
-        format!(
-            "cannot create {}: {e}; choose a writable folder with --out DIR",
-            out.display()
-        )
-    })?;
+    results::create_out_dir(&out)?;
     let data = mnist::load(
         dataset.kind(),
         args.data_dir.as_deref(),

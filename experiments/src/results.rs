@@ -9,6 +9,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::train::{EpochRow, Outcome, StepRow};
 
+/// Creates an output folder (and its parents), or says which one and how to choose another.
+pub fn create_out_dir(dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "cannot create {}: {e}; choose a writable folder with --out DIR",
+            dir.display()
+        )
+    })
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let name = path

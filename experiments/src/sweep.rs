@@ -635,12 +635,7 @@ pub fn merge(out: &Path, sources: &[PathBuf], log_y: bool) -> Result<Vec<PathBuf
         if from == to {
             continue;
         }
-        std::fs::create_dir_all(to).map_err(|e| {
-            format!(
-                "cannot create {}: {e}; choose a writable folder with --out DIR",
-                to.display()
-            )
-        })?;
+        results::create_out_dir(to)?;
         for file in ["config.toml", "metrics.csv", "summary.json"] {
             let bytes = std::fs::read(from.join(file))
                 .map_err(|e| format!("cannot read {}: {e}", from.join(file).display()))?;

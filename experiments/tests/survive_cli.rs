@@ -38,6 +38,26 @@ fn sweep_of(out: &Path, name: &str, data: &Path, images: &str, extra: &[&str]) -
     c
 }
 
+/// `epochs` of lenet on 320 images for `schedules`, into `out/name`.
+fn lenet(out: &Path, name: &str, epochs: &str, schedules: &str) -> Command {
+    let mut c = bin();
+    c.arg("--data-dir")
+        .arg(mnist_dir())
+        .arg("--out")
+        .arg(out)
+        .args(["--backend", "flex", "--model", "lenet", "--epochs", epochs])
+        .args([
+            "--batch-size",
+            "32",
+            "--train-limit",
+            "320",
+            "--test-limit",
+            "100",
+        ])
+        .args(["--schedule", schedules, "--name", name, "--quiet"]);
+    c
+}
+
 fn stopped(out: &Output) {
     assert_eq!(
         out.status.code(),
@@ -233,46 +253,29 @@ fn bad_schedules_and_data_are_refused_with_one_line() {
     let tmp = TempDir::new("survive-bad");
     let dir = &tmp.0;
     let data = mnist_dir();
-    assert_one_line_error(
-        &with_schedule(dir, &data, "kind = 'constant'\nlr = [0.1"),
-        "schedule.toml: line 3",
-    );
-    assert_one_line_error(
-        &with_schedule(dir, &data, "kind = 'warp'\nlr = 0.1"),
-        "unknown variant `warp`",
-    );
-    assert_one_line_error(
-        &with_schedule(dir, &data, "kind = 'constant'\nrate = 0.1"),
-        "unknown field `rate`",
-    );
-    assert_one_line_error(
-        &with_schedule(dir, &data, "kind = 'constant'\nlr = -0.1"),
-        "lr (-0.1) must be",
-    );
-    assert_one_line_error(
-        &with_schedule(dir, &data, "kind = 'constant'\nlr = 0.0"),
-        "lr (0) must be",
-    );
-    assert_one_line_error(
-        &with_schedule(dir, &data, "kind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 0"),
-        "total_steps (0) must be at least 1",
-    );
-    assert_one_line_error(
-        &with_schedule(
-            dir,
-            &data,
+    // (schedule table, what the one error line must say)
+    let refused = [
+        ("kind = 'constant'\nlr = [0.1", "schedule.toml: line 3"),
+        ("kind = 'warp'\nlr = 0.1", "unknown variant `warp`"),
+        ("kind = 'constant'\nrate = 0.1", "unknown field `rate`"),
+        ("kind = 'constant'\nlr = -0.1", "lr (-0.1) must be"),
+        ("kind = 'constant'\nlr = 0.0", "lr (0) must be"),
+        (
+            "kind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 0",
+            "total_steps (0) must be at least 1",
+        ),
+        (
             "kind = 'cyclical'\nbase_lr = 0.1\nmax_lr = 0.01\nstep_size = 10",
+            "max_lr (0.01) must be greater than base_lr (0.1)",
         ),
-        "max_lr (0.01) must be greater than base_lr (0.1)",
-    );
-    assert_one_line_error(
-        &with_schedule(
-            dir,
-            &data,
+        (
             "kind = 'multistep'\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = [30, 10]",
+            "milestones",
         ),
-        "milestones",
-    );
+    ];
+    for (schedule, needle) in refused {
+        assert_one_line_error(&with_schedule(dir, &data, schedule), needle);
+    }
 
     // A schedule that ends long before training does is allowed, with a warning.
     let short = with_schedule(dir, &data, "kind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 1");
@@ -402,22 +405,8 @@ fn runs_trained_side_by_side_write_what_sequential_runs_write() {
     let tmp = TempDir::new("survive-jobs");
     let out = &tmp.0;
     for jobs in ["1", "3"] {
-        let mut c = bin();
-        c.arg("--data-dir")
-            .arg(mnist_dir())
-            .arg("--out")
-            .arg(out)
-            .args(["--backend", "flex", "--model", "lenet", "--epochs", "2"])
-            .args([
-                "--batch-size",
-                "32",
-                "--train-limit",
-                "320",
-                "--test-limit",
-                "100",
-            ])
-            .args(["--schedule", "plateau,one-cycle,clr", "--quiet"])
-            .args(["--name", &format!("jobs{jobs}"), "--jobs", jobs]);
+        let mut c = lenet(out, &format!("jobs{jobs}"), "2", "plateau,one-cycle,clr");
+        c.args(["--jobs", jobs]);
         ok(&c.output().unwrap());
     }
     assert_same_runs(&out.join("jobs1"), &out.join("jobs3"));
@@ -437,28 +426,8 @@ fn shards_merge_into_the_whole_sweep() {
     let tmp = TempDir::new("survive-shards");
     let out = &tmp.0;
     let sweep = |extra: &[&str]| {
-        let mut c = bin();
-        c.arg("--data-dir")
-            .arg(mnist_dir())
-            .arg("--out")
-            .arg(out)
-            .args(["--backend", "flex", "--model", "lenet", "--epochs", "2"])
-            .args([
-                "--batch-size",
-                "32",
-                "--train-limit",
-                "320",
-                "--test-limit",
-                "100",
-            ])
-            .args([
-                "--schedule",
-                "plateau,one-cycle,clr",
-                "--quiet",
-                "--name",
-                "s",
-            ])
-            .args(extra);
+        let mut c = lenet(out, "s", "2", "plateau,one-cycle,clr");
+        c.args(extra);
         c.output().unwrap()
     };
     ok(&sweep(&[]));
@@ -528,22 +497,8 @@ fn shards_merge_into_the_whole_sweep() {
 fn seeds_repeat_each_schedule_and_the_report_aggregates_them() {
     let tmp = TempDir::new("survive-seeds");
     let out = &tmp.0;
-    let run = bin()
-        .arg("--data-dir")
-        .arg(mnist_dir())
-        .arg("--out")
-        .arg(out)
-        .args(["--backend", "flex", "--model", "lenet", "--epochs", "1"])
-        .args([
-            "--batch-size",
-            "32",
-            "--train-limit",
-            "320",
-            "--test-limit",
-            "100",
-        ])
-        .args(["--schedule", "one-cycle,clr", "--seeds", "3", "--seed", "7"])
-        .args(["--quiet", "--name", "s"])
+    let run = lenet(out, "s", "1", "one-cycle,clr")
+        .args(["--seeds", "3", "--seed", "7"])
         .output()
         .unwrap();
     ok(&run);

@@ -228,10 +228,13 @@ pub fn backward(
         .enumerate()
         .map_init(
             || {
+                // Scratch: unrolled image, masked gradient, and the unrolled input gradient
+                // (only when the input gradient is wanted).
+                let dcol_len = if want_x { k * p } else { 0 };
                 (
                     vec![0.0f32; k * p],
                     vec![0.0f32; co * p],
-                    vec![0.0f32; k * p],
+                    vec![0.0f32; dcol_len],
                 )
             },
             |(col, gm, dcol), (c, mut dx_chunk)| {

@@ -6,28 +6,13 @@
 use proptest::prelude::*;
 use schedules::{KINDS, ScheduleConfig};
 
-/// The preset files the experiments ship (`configs/schedules/*.toml`), as `(name, text)`, in
-/// name order: read from the folder (once), so a new preset is covered without listing it here.
+mod presets;
+use presets::read_presets;
+
+/// The preset files, read once.
 fn presets() -> &'static [(String, String)] {
     static PRESETS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
     PRESETS.get_or_init(read_presets)
-}
-
-fn read_presets() -> Vec<(String, String)> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../configs/schedules");
-    let mut files: Vec<(String, String)> = std::fs::read_dir(dir)
-        .expect("configs/schedules exists")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .map(|p| {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&p).unwrap())
-        })
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no presets in {dir}");
-    files
 }
 
 #[derive(serde::Deserialize)]
