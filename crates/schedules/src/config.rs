@@ -1,5 +1,8 @@
 //! The one config type for every policy, and the validated [`Policy`] it builds.
 
+use std::fmt;
+use std::str::FromStr;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Check, ScheduleError};
@@ -8,108 +11,178 @@ use crate::{
     OneCycle, Plateau, Polynomial, Schedule, Scheduler, Sequential, Step, Warmup, Wsd,
 };
 
-/// Any learning-rate policy, tagged by `kind` as in a TOML `[schedule]` table. Unknown fields
-/// are rejected; omitted optional fields take the defaults documented on each policy.
-///
-/// ```
-/// use schedules::ScheduleConfig;
-/// let config: ScheduleConfig = toml::from_str(r#"
-///     kind = "cyclical"
-///     base_lr = 0.001
-///     max_lr = 0.006
-///     step_size = 2000
-/// "#).unwrap();
-/// let policy = config.policy().unwrap();
-/// assert_eq!(policy.lr(2000), 0.006);
-///
-/// let bad: ScheduleConfig = toml::from_str(
-///     "kind = 'cyclical'\nbase_lr = 0.01\nmax_lr = 0.001\nstep_size = 10",
-/// ).unwrap();
-/// assert_eq!(
-///     bad.policy().unwrap_err().to_string(),
-///     "cyclical: max_lr (0.001) must be greater than base_lr (0.01)",
-/// );
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum ScheduleConfig {
-    /// See [`Constant`].
-    Constant(Constant),
-    /// See [`Step`].
-    Step(Step),
-    /// See [`Multistep`].
-    Multistep(Multistep),
-    /// See [`Exponential`].
-    Exponential(Exponential),
-    /// See [`InverseTime`].
-    InverseTime(InverseTime),
-    /// See [`Polynomial`].
-    Polynomial(Polynomial),
-    /// See [`Cosine`].
-    Cosine(Cosine),
-    /// See [`CosineRestarts`].
-    CosineRestarts(CosineRestarts),
-    /// See [`Cyclical`].
-    Cyclical(Cyclical),
-    /// See [`OneCycle`].
-    OneCycle(OneCycle),
-    /// See [`Linear`].
-    Linear(Linear),
-    /// See [`Warmup`].
-    Warmup(Warmup),
-    /// See [`Wsd`].
-    Wsd(Wsd),
-    /// See [`Sequential`].
-    Sequential(Sequential),
-    /// See [`Plateau`].
-    Plateau(Plateau),
-}
+/// Generates everything that lists the policies from the one list below. It starts with a
+/// lone `$`, bound to `$d`: the generated `dispatch!` needs `$` for its own arguments, and on
+/// stable Rust a macro can only emit a `$` it was given.
+macro_rules! kinds {
+    ($d:tt $($variant:ident($ty:ident) = $name:literal,)+) => {
+        /// Any learning-rate policy, tagged by `kind` as in a TOML `[schedule]` table. Unknown
+        /// fields are rejected; omitted optional fields take the defaults documented on each
+        /// policy.
+        ///
+        /// ```
+        /// use schedules::ScheduleConfig;
+        /// let config: ScheduleConfig = toml::from_str(r#"
+        ///     kind = "cyclical"
+        ///     base_lr = 0.001
+        ///     max_lr = 0.006
+        ///     step_size = 2000
+        /// "#).unwrap();
+        /// let policy = config.policy().unwrap();
+        /// assert_eq!(policy.lr(2000), 0.006);
+        ///
+        /// let bad: ScheduleConfig = toml::from_str(
+        ///     "kind = 'cyclical'\nbase_lr = 0.01\nmax_lr = 0.001\nstep_size = 10",
+        /// ).unwrap();
+        /// assert_eq!(
+        ///     bad.policy().unwrap_err().to_string(),
+        ///     "cyclical: max_lr (0.001) must be greater than base_lr (0.01)",
+        /// );
+        /// ```
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        pub enum ScheduleConfig {
+            $(
+                #[doc = concat!("See [`", stringify!($ty), "`].")]
+                $variant($ty),
+            )+
+        }
 
-/// Every `kind` name, in the order of the documentation table.
-///
-/// ```
-/// assert_eq!(schedules::KINDS.len(), 15);
-/// assert!(schedules::KINDS.contains(&"one_cycle"));
-/// ```
-pub const KINDS: [&str; 15] = [
-    "constant",
-    "step",
-    "multistep",
-    "exponential",
-    "inverse_time",
-    "polynomial",
-    "cosine",
-    "cosine_restarts",
-    "cyclical",
-    "one_cycle",
-    "linear",
-    "warmup",
-    "wsd",
-    "sequential",
-    "plateau",
-];
+        /// The `kind` of a policy, without its parameters: one variant per [`ScheduleConfig`]
+        /// variant, serialized as the same snake_case name.
+        ///
+        /// ```
+        /// use schedules::Kind;
+        /// let kind: Kind = "one_cycle".parse().unwrap();
+        /// assert_eq!(kind, Kind::OneCycle);
+        /// assert_eq!(kind.to_string(), "one_cycle");
+        /// assert!("cosin".parse::<Kind>().unwrap_err().to_string().contains("cosine_restarts"));
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Kind {
+            $(
+                #[doc = concat!("`", $name, "`: see [`", stringify!($ty), "`].")]
+                $variant,
+            )+
+        }
 
-macro_rules! dispatch {
-    ($self:expr, $s:ident => $e:expr) => {
-        match $self {
-            ScheduleConfig::Constant($s) => $e,
-            ScheduleConfig::Step($s) => $e,
-            ScheduleConfig::Multistep($s) => $e,
-            ScheduleConfig::Exponential($s) => $e,
-            ScheduleConfig::InverseTime($s) => $e,
-            ScheduleConfig::Polynomial($s) => $e,
-            ScheduleConfig::Cosine($s) => $e,
-            ScheduleConfig::CosineRestarts($s) => $e,
-            ScheduleConfig::Cyclical($s) => $e,
-            ScheduleConfig::OneCycle($s) => $e,
-            ScheduleConfig::Linear($s) => $e,
-            ScheduleConfig::Warmup($s) => $e,
-            ScheduleConfig::Wsd($s) => $e,
-            ScheduleConfig::Sequential($s) => $e,
-            ScheduleConfig::Plateau($s) => $e,
+        impl Kind {
+            /// Every kind, in the order of the documentation table (that of [`KINDS`]).
+            pub const ALL: [Kind; KINDS.len()] = [$(Kind::$variant,)+];
+
+            /// The `kind` name, as written in a config (`"one_cycle"`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Kind::$variant => $name,)+
+                }
+            }
+        }
+
+        /// Every `kind` name, in the order of the documentation table.
+        ///
+        /// ```
+        /// assert_eq!(schedules::KINDS.len(), 15);
+        /// assert!(schedules::KINDS.contains(&"one_cycle"));
+        /// ```
+        pub const KINDS: [&str; [$($name,)+].len()] = [$($name,)+];
+
+        impl ScheduleConfig {
+            /// The kind of this policy.
+            pub fn tag(&self) -> Kind {
+                match self {
+                    $(Self::$variant(_) => Kind::$variant,)+
+                }
+            }
+        }
+
+        /// Runs `$e` with `$s` bound to the policy inside `$self`, whatever its kind. Only
+        /// needed where a match must cover every variant; other matches name the variants.
+        macro_rules! dispatch {
+            ($d self_:expr, $d s:ident => $d e:expr) => {
+                match $d self_ {
+                    $(ScheduleConfig::$variant($d s) => $d e,)+
+                }
+            };
         }
     };
 }
+
+// The one list of policies: each line is `Variant(Type) = "kind name"`, in the order of the
+// documentation table. Adding a policy means adding its line here and nothing else in this
+// file: the `ScheduleConfig` enum, `Kind`, `KINDS`, `kind()`, `tag()` and `dispatch!` are
+// generated from it. The name must be the variant in snake_case, which is what serde writes
+// as the `kind` tag; a test checks that they agree.
+kinds! {
+    $ // for `dispatch!`, see the macro; not a policy
+    Constant(Constant) = "constant",
+    Step(Step) = "step",
+    Multistep(Multistep) = "multistep",
+    Exponential(Exponential) = "exponential",
+    InverseTime(InverseTime) = "inverse_time",
+    Polynomial(Polynomial) = "polynomial",
+    Cosine(Cosine) = "cosine",
+    CosineRestarts(CosineRestarts) = "cosine_restarts",
+    Cyclical(Cyclical) = "cyclical",
+    OneCycle(OneCycle) = "one_cycle",
+    Linear(Linear) = "linear",
+    Warmup(Warmup) = "warmup",
+    Wsd(Wsd) = "wsd",
+    Sequential(Sequential) = "sequential",
+    Plateau(Plateau) = "plateau",
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kind {
+    type Err = UnknownKind;
+
+    /// Parses a `kind` name exactly as a config writes it (`"one_cycle"`, not `"OneCycle"`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| UnknownKind(s.to_string()))
+    }
+}
+
+/// A name that is no policy's `kind`, from [`Kind::from_str`]. Its message is one line that
+/// lists the valid kinds.
+///
+/// ```
+/// let err = "cosin".parse::<schedules::Kind>().unwrap_err();
+/// assert_eq!(err.name(), "cosin");
+/// assert!(err
+///     .to_string()
+///     .starts_with(r#"unknown schedule kind "cosin"; expected one of constant, step,"#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKind(String);
+
+impl UnknownKind {
+    /// The name that was not recognized.
+    pub fn name(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for UnknownKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `{:?}` quotes the name and escapes any line break, keeping the message on one line.
+        write!(
+            f,
+            "unknown schedule kind {:?}; expected one of {}",
+            self.0,
+            KINDS.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownKind {}
 
 impl Schedule for ScheduleConfig {
     fn lr(&self, t: u64) -> f64 {
@@ -132,24 +205,7 @@ pub const MAX_RATE: f64 = 1e300;
 impl ScheduleConfig {
     /// The `kind` tag of this policy.
     pub fn kind(&self) -> &'static str {
-        let i = match self {
-            Self::Constant(_) => 0,
-            Self::Step(_) => 1,
-            Self::Multistep(_) => 2,
-            Self::Exponential(_) => 3,
-            Self::InverseTime(_) => 4,
-            Self::Polynomial(_) => 5,
-            Self::Cosine(_) => 6,
-            Self::CosineRestarts(_) => 7,
-            Self::Cyclical(_) => 8,
-            Self::OneCycle(_) => 9,
-            Self::Linear(_) => 10,
-            Self::Warmup(_) => 11,
-            Self::Wsd(_) => 12,
-            Self::Sequential(_) => 13,
-            Self::Plateau(_) => 14,
-        };
-        KINDS[i]
+        self.tag().name()
     }
 
     /// Validates a schedule nested in `warmup` or `sequential`, where `plateau` has no meaning:

@@ -101,7 +101,7 @@ mod sequential;
 mod step;
 mod warmup;
 
-pub use config::{KINDS, MAX_RATE, Policy, ScheduleConfig};
+pub use config::{KINDS, Kind, MAX_RATE, Policy, ScheduleConfig, UnknownKind};
 pub use constant::Constant;
 pub use cosine::{Cosine, CosineRestarts};
 pub use cyclical::{Cyclical, CyclicalMode, Window};
