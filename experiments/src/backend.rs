@@ -4,6 +4,8 @@ use burn::tensor::{Device, DeviceKind};
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BackendKind {
@@ -40,7 +42,7 @@ fn adapters() -> Vec<(String, bool)> {
 }
 
 /// The devices of `--devices`: discrete GPUs by their index among the discrete GPUs wgpu finds.
-pub fn gpus(indices: &[usize]) -> Result<Vec<Device>, String> {
+pub fn gpus(indices: &[usize]) -> Result<Vec<Device>> {
     use burn::backend::wgpu::wgpu::DeviceType;
     let found = wgpu_adapters()
         .into_iter()
@@ -52,9 +54,9 @@ pub fn gpus(indices: &[usize]) -> Result<Vec<Device>, String> {
             if i < found {
                 Ok(Device::wgpu(DeviceKind::DiscreteGpu(i)))
             } else {
-                Err(format!(
+                Err(Error::new(format!(
                     "--devices {i}: wgpu finds {found} discrete GPU(s), numbered from 0; list only those, or drop --devices"
-                ))
+                )))
             }
         })
         .collect()
@@ -92,7 +94,7 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
 }
 
 /// Resolves `kind` to a device (without autodiff) and the backend actually used.
-pub fn device(kind: BackendKind) -> Result<(Device, BackendKind), String> {
+pub fn device(kind: BackendKind) -> Result<(Device, BackendKind)> {
     match kind {
         BackendKind::Flex => Ok((Device::flex(), BackendKind::Flex)),
         #[allow(deprecated)] // users ask for ndarray by name

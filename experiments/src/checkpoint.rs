@@ -1,17 +1,13 @@
 //! Checkpoints: everything a run needs to continue exactly where it stopped (model, optimizer
 //! state, scheduler record, shuffle generator and position, metrics so far), in one file written
-//! through a temporary name and a rename, so a crash leaves the previous checkpoint whole.
-//! Also the Ctrl-C/SIGTERM flag the training loop polls between steps.
+//! atomically, so a crash leaves the previous checkpoint whole.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use serde::{Deserialize, Serialize};
 
-use crate::results;
-
-/// The file name of a run's checkpoint, inside its run folder.
-pub const FILE: &str = "checkpoint.bin";
+use crate::error::{Error, Result};
+use crate::fsio;
 
 const MAGIC: &[u8; 8] = b"LRCKPT1\n";
 
@@ -90,41 +86,19 @@ impl Checkpoint {
         })
     }
 
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        results::write_atomic(path, &self.to_bytes())
+    pub fn save(&self, path: &Path) -> Result<()> {
+        fsio::write_atomic(path, &self.to_bytes())
     }
 
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::read(path, e))?;
         Self::from_bytes(&bytes).map_err(|why| {
-            format!(
+            Error::new(format!(
                 "{}: damaged checkpoint ({why}); delete it to restart that run from scratch",
                 path.display()
-            )
+            ))
         })
     }
-}
-
-static STOP: AtomicBool = AtomicBool::new(false);
-static SIGNALS: AtomicU8 = AtomicU8::new(0);
-
-/// Installs the Ctrl-C/SIGTERM handler: the first signal asks the runs to checkpoint and stop
-/// after the step in flight; a second one exits at once.
-pub fn install_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if SIGNALS.fetch_add(1, Ordering::SeqCst) == 0 {
-            STOP.store(true, Ordering::SeqCst);
-            eprintln!("\nstopping after this step and saving a checkpoint (again to quit at once)");
-        } else {
-            std::process::exit(130);
-        }
-    });
-}
-
-/// Whether a signal asked the runs to stop.
-pub fn stop_requested() -> bool {
-    STOP.load(Ordering::SeqCst)
 }
 
 #[cfg(test)]

@@ -3,67 +3,18 @@
 //! learning starts, where it is fastest and where it breaks down. The suggested rates for
 //! `cyclical` and `one_cycle` come from that curve by rules stated in the output.
 
-use std::fmt::Write as _;
-use std::path::PathBuf;
+use burn::tensor::Device;
 
-use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::GradientsParams;
-use burn::tensor::{Device, Int, Tensor, TensorData};
-use clap::Args;
-
-use crate::backend::{self, BackendKind};
-use crate::config::{self, Dataset};
-use crate::model::{ModelKind, Net};
+use crate::backend;
+use crate::config::Dataset;
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::layout::{self, PICTURE_FORMATS};
+use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
+use crate::plan::LrFindPlan;
 use crate::plot::{self, Chart, Series};
-use crate::results;
-use crate::train::{DeviceData, SplitMix64};
-
-#[derive(Debug, Args)]
-pub struct LrFindArgs {
-    /// First learning rate.
-    #[arg(long, default_value_t = 1e-6)]
-    start: f64,
-    /// Last learning rate (the test stops earlier when the loss explodes).
-    #[arg(long, default_value_t = 10.0)]
-    end: f64,
-    /// Steps from --start to --end.
-    #[arg(long, default_value_t = 200)]
-    steps: u64,
-    /// Weight of the past in the loss's exponential moving average (fastai's 0.98).
-    #[arg(long, default_value_t = 0.98)]
-    beta: f64,
-    /// Network (default from configs/experiment.toml).
-    #[arg(long, value_enum)]
-    model: Option<ModelKind>,
-    /// Optimizer.
-    #[arg(long, value_enum)]
-    optimizer: Option<OptimizerKind>,
-    /// Device.
-    #[arg(long, value_enum)]
-    backend: Option<BackendKind>,
-    /// Images per step.
-    #[arg(long)]
-    batch_size: Option<usize>,
-    /// Fixes initialisation and batch order.
-    #[arg(long)]
-    seed: Option<u64>,
-    /// Folder with the IDX files.
-    #[arg(long)]
-    data_dir: Option<PathBuf>,
-    /// Data set.
-    #[arg(long, value_enum)]
-    dataset: Option<Dataset>,
-    /// Use the first N training images only.
-    #[arg(long)]
-    train_limit: Option<usize>,
-    /// Folder for lr-find.csv and the plots (default: results/lr-find-MODEL-OPTIMIZER).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// No per-step output.
-    #[arg(long)]
-    quiet: bool,
-}
+use crate::train::{DeviceData, Learner, Shuffle};
 
 /// One point of the test.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -118,10 +69,8 @@ impl RangeTest {
         device: &Device,
     ) -> Vec<Point> {
         device.seed(seed);
-        let mut net = Net::new(model, device);
-        let mut optim = optimizer.build();
-        let loss_fn = CrossEntropyLossConfig::new().init(device);
-        let mut rng = SplitMix64(seed ^ 0x005E_ED0F_5A1E);
+        let mut learner = Learner::new(model, optimizer, device);
+        let mut rng = Shuffle::new(seed);
         let mut order = Vec::new();
         let mut points: Vec<Point> = Vec::new();
         let (mut average, mut best) = (0.0, f64::INFINITY);
@@ -130,12 +79,8 @@ impl RangeTest {
                 order.extend(rng.permutation(data.n_train).into_iter().rev());
             }
             let batch: Vec<i64> = order.split_off(order.len().saturating_sub(batch_size));
-            let index =
-                Tensor::<1, Int>::from_data(TensorData::new(batch.clone(), [batch.len()]), device);
-            let x = data.train_x.clone().select(0, index.clone());
-            let y = data.train_y.clone().select(0, index);
-            let loss = loss_fn.forward(net.forward(x), y);
-            let value = loss.clone().into_scalar::<f32>() as f64;
+            let loss = learner.loss(data.batch(&batch, device));
+            let value = loss.value;
             let lr = rate(self.start, self.end, i, self.steps);
             // Exponential moving average with the bias correction of its first steps.
             average = self.beta * average + (1.0 - self.beta) * value;
@@ -156,8 +101,7 @@ impl RangeTest {
                 break;
             }
             best = best.min(smoothed);
-            let grads = GradientsParams::from_grads(loss.backward(), &net);
-            net = optim.step(lr, net, grads);
+            learner = learner.update(loss, lr, None);
         }
         points
     }
@@ -165,11 +109,20 @@ impl RangeTest {
 
 /// The curve as `lr-find.csv`.
 pub fn csv(points: &[Point]) -> String {
-    let mut csv = String::from("step,lr,loss,smoothed_loss\n");
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let memory = "writing to memory cannot fail";
+    w.write_record(["step", "lr", "loss", "smoothed_loss"])
+        .expect(memory);
     for (i, p) in points.iter().enumerate() {
-        let _ = writeln!(csv, "{i},{},{},{}", p.lr, p.loss, p.smoothed);
+        let row = [
+            i.to_string(),
+            p.lr.to_string(),
+            p.loss.to_string(),
+            p.smoothed.to_string(),
+        ];
+        w.write_record(row).expect(memory);
     }
-    csv
+    String::from_utf8(w.into_inner().expect(memory)).expect("numbers are ASCII")
 }
 
 /// The rate of step `i` of `n`: exponential from `start` to `end`.
@@ -204,74 +157,32 @@ pub fn suggest(points: &[Point]) -> Option<Suggestion> {
     })
 }
 
-pub fn run(args: LrFindArgs) -> Result<(), String> {
-    let ok_rate = |v: f64| v.is_finite() && v > 0.0;
-    if !ok_rate(args.start) || !ok_rate(args.end) || args.end <= args.start {
-        return Err(format!(
-            "--start ({}) and --end ({}) must be positive with start < end",
-            args.start, args.end
-        ));
-    }
-    if args.steps < 10 {
-        return Err(format!(
-            "--steps ({}) must be at least 10 for a curve",
-            args.steps
-        ));
-    }
-    if !(0.0..1.0).contains(&args.beta) {
-        return Err(format!("--beta ({}) must be in [0, 1)", args.beta));
-    }
-    let defaults = config::defaults();
-    let missing = |key: &str| format!("configs/experiment.toml lacks `{key}`; restore the default");
-    let model = args
-        .model
-        .or(defaults.model)
-        .ok_or_else(|| missing("model"))?;
-    let optimizer = args
-        .optimizer
-        .or(defaults.optimizer)
-        .ok_or_else(|| missing("optimizer"))?;
-    let batch_size = args
-        .batch_size
-        .or(defaults.batch_size)
-        .ok_or_else(|| missing("batch_size"))?;
-    let seed = args.seed.or(defaults.seed).ok_or_else(|| missing("seed"))?;
-    let dataset = args
-        .dataset
-        .or(defaults.dataset)
-        .ok_or_else(|| missing("dataset"))?;
-    if batch_size == 0 || args.train_limit == Some(0) {
-        return Err("--batch-size and --train-limit must be at least 1".into());
-    }
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results").join(format!("lr-find-{}-{}", model.name(), optimizer.name()))
-    });
-    results::create_out_dir(&out)?;
+/// `experiments lr-find`: the test, its curve as CSV and pictures, and the suggested rates.
+pub fn run(plan: LrFindPlan) -> Result<()> {
+    let s = &plan.settings;
+    fsio::create_out_dir(&plan.out)?;
     let data = mnist::load(
-        dataset.kind(),
-        args.data_dir.as_deref(),
-        args.train_limit,
+        s.dataset.kind(),
+        plan.data_dir.as_deref(),
+        plan.train_limit,
         Some(1),
     )
-    .map_err(|e| e.to_string())?;
-    let (device, used) = backend::device(
-        args.backend
-            .or(defaults.backend)
-            .unwrap_or(BackendKind::Auto),
-    )?;
+    .map_err(|e| Error::new(e.to_string()))?;
+    let (device, used) = backend::device(s.backend)?;
     let device = device.autodiff();
-    let data = DeviceData::new(&data, dataset == Dataset::FashionMnist, &device, &device);
-
+    let data = DeviceData::new(&data, s.dataset == Dataset::FashionMnist, &device, &device);
     let test = RangeTest {
-        start: args.start,
-        end: args.end,
-        steps: args.steps,
-        beta: args.beta,
-        quiet: args.quiet,
+        start: plan.start,
+        end: plan.end,
+        steps: plan.steps,
+        beta: plan.beta,
+        quiet: plan.quiet,
     };
-    let points = test.run(model, optimizer, batch_size, seed, &data, &device);
+    let (model, optimizer, batch_size) = (s.model, s.optimizer, s.batch_size);
+    let points = test.run(model, optimizer, batch_size, s.seed, &data, &device);
 
-    results::write_atomic(&out.join("lr-find.csv"), csv(&points).as_bytes())?;
+    let out = &plan.out;
+    fsio::write_atomic(&out.join(layout::LR_FIND), csv(&points).as_bytes())?;
     let s = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
     let (lo, hi) = points
         .iter()
@@ -299,9 +210,9 @@ pub fn run(args: LrFindArgs) -> Result<(), String> {
         optimizer.name(),
         used.name()
     );
-    for ext in ["png", "svg"] {
+    for ext in PICTURE_FORMATS {
         plot::line_chart(
-            &out.join(format!("lr-find.{ext}")),
+            &out.join(format!("{}.{ext}", layout::LR_FIND_PICTURE)),
             &Chart {
                 title: &title,
                 x_label: "learning rate",

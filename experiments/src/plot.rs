@@ -1,10 +1,13 @@
 //! Line charts (PNG or SVG, chosen by the file extension), written atomically.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Once;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::fsio;
 
 /// One named curve.
 pub struct Series {
@@ -38,56 +41,39 @@ fn register_fonts() {
     });
 }
 
-/// The temporary file next to `path`, with the same extension so the encoder picks the format.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    path.with_file_name(format!(".{}.tmp{}", std::process::id(), name))
-}
-
-/// Draws `draw` onto a PNG or SVG of `size` pixels at `path`, through a temporary file and a
-/// rename, so a reader never sees half a picture.
+/// Draws `draw` onto a PNG or SVG of `size` pixels at `path`, written atomically.
 pub fn render(
     path: &Path,
     size: (u32, u32),
     draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
     draw_svg: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
-) -> Result<(), String> {
+) -> Result<()> {
     register_fonts();
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let tmp = temp_path(path);
-    let result = match ext.as_str() {
-        "png" => {
-            let area = BitMapBackend::new(&tmp, size).into_drawing_area();
+    // The encoders open the file by name and pick the image format by its extension.
+    let suffix = format!(".{ext}");
+    match ext.as_str() {
+        "png" => fsio::write_atomic_with(path, &suffix, |_, tmp| {
+            let area = BitMapBackend::new(tmp, size).into_drawing_area();
             draw(&area).and_then(|()| area.present().map_err(|e| e.to_string()))
-        }
-        "svg" => {
-            let area = SVGBackend::new(&tmp, size).into_drawing_area();
+        }),
+        "svg" => fsio::write_atomic_with(path, &suffix, |_, tmp| {
+            let area = SVGBackend::new(tmp, size).into_drawing_area();
             draw_svg(&area).and_then(|()| area.present().map_err(|e| e.to_string()))
-        }
-        _ => {
-            return Err(format!(
-                "cannot plot to {}: use a .png or .svg file name",
-                path.display()
-            ));
-        }
-    };
-    result
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|e| e.to_string()))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("cannot write {}: {e}", path.display())
-        })
+        }),
+        _ => Err(Error::new(format!(
+            "cannot plot to {}: use a .png or .svg file name",
+            path.display()
+        ))),
+    }
 }
 
 /// Writes one chart to `path` (`.png` or `.svg`).
-pub fn line_chart(path: &Path, chart: &Chart) -> Result<(), String> {
+pub fn line_chart(path: &Path, chart: &Chart) -> Result<()> {
     render(
         path,
         (1100, 650),
@@ -288,7 +274,7 @@ pub trait Panel {
 }
 
 /// Small multiples: one panel per run, four to a row, each with its loss over its lr.
-pub fn grid<P: Panel>(path: &Path, panels: &[P], window: usize, log_y: bool) -> Result<(), String> {
+pub fn grid<P: Panel>(path: &Path, panels: &[P], window: usize, log_y: bool) -> Result<()> {
     let cols = panels.len().clamp(1, 4);
     let rows = panels.len().div_ceil(cols).max(1);
     let size = (cols as u32 * 430, rows as u32 * 380);

@@ -1,0 +1,84 @@
+//! Where things live: the one place that names the files of a sweep folder and of each run's
+//! folder inside it.
+
+use std::path::{Path, PathBuf};
+
+/// A run's resolved settings; `--config` trains it again.
+pub const CONFIG: &str = "config.toml";
+/// One row per step (see `metrics`).
+pub const METRICS: &str = "metrics.csv";
+/// The run's results; its presence marks a finished run.
+pub const SUMMARY: &str = "summary.json";
+/// The state of an unfinished run.
+pub const CHECKPOINT: &str = "checkpoint.bin";
+/// What a sweep was started with, for `--resume`.
+pub const SWEEP: &str = "sweep.toml";
+/// The curve of an LR range test.
+pub const LR_FIND: &str = "lr-find.csv";
+/// Its pictures, `lr-find.png` and `lr-find.svg`.
+pub const LR_FIND_PICTURE: &str = "lr-find";
+/// The sweep's tables.
+pub const SUMMARY_CSV: &str = "summary.csv";
+/// The sweep's report.
+pub const SUMMARY_MD: &str = "summary.md";
+/// The files that make a finished run: what merging sweeps copies.
+pub const RUN_FILES: [&str; 3] = [CONFIG, METRICS, SUMMARY];
+/// The formats every picture is drawn in.
+pub const PICTURE_FORMATS: [&str; 2] = ["png", "svg"];
+
+/// A sweep's folder: one folder per run, `sweep.toml`, the tables and pictures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepDir(PathBuf);
+
+impl SweepDir {
+    /// The sweep folder at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self(path.into())
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A file directly in the sweep folder.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// A picture of the sweep, `NAME.EXT`.
+    pub fn picture(&self, name: &str, ext: &str) -> PathBuf {
+        self.0.join(format!("{name}.{ext}"))
+    }
+
+    /// The folder of the run `name`.
+    pub fn run(&self, name: &str) -> RunDir {
+        RunDir(self.0.join(name))
+    }
+}
+
+/// One run's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunDir(PathBuf);
+
+impl RunDir {
+    /// The run folder at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self(path.into())
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A file of the run.
+    pub fn file(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Whether the run finished (it has its summary).
+    pub fn is_finished(&self) -> bool {
+        self.file(SUMMARY).is_file()
+    }
+}

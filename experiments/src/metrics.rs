@@ -1,0 +1,233 @@
+//! What a run measures: one row per optimizer step, one per evaluation, the outcome of a whole
+//! run, and `metrics.csv`, which holds the rows (written and read with the `csv` crate).
+//!
+//! Floats are written in Rust's shortest round-trip notation, so a row read back is the row that
+//! was written (a resumed run continues from exactly the rows it saved).
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::error::{Error, Result};
+
+/// One optimizer step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRow {
+    /// Steps taken before this one.
+    pub step: u64,
+    /// The epoch, from 0.
+    pub epoch: u64,
+    /// The learning rate the step used.
+    pub lr: f64,
+    /// The loss of its batch, before the step.
+    pub train_loss: f64,
+}
+
+/// One evaluation on the test set, after the step `step`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EpochRow {
+    /// The epoch, from 0.
+    pub epoch: u64,
+    /// The last step before the evaluation.
+    pub step: u64,
+    /// Mean cross-entropy on the test set.
+    pub test_loss: f64,
+    /// Share of test images classified right.
+    pub test_accuracy: f64,
+    /// Seconds since the run started, evaluations and earlier processes included.
+    pub wall_seconds: f64,
+}
+
+/// Everything a run measured.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// One row per step.
+    pub steps: Vec<StepRow>,
+    /// One row per evaluation.
+    pub epochs: Vec<EpochRow>,
+    /// The step at which the loss became non-finite or exploded, if it did.
+    pub diverged_at: Option<u64>,
+    /// Seconds spent in training steps, evaluation excluded.
+    pub train_seconds: f64,
+    /// Seconds spent evaluating on the test set.
+    pub eval_seconds: f64,
+    /// Images the training steps went through.
+    pub images: u64,
+}
+
+/// The header of `metrics.csv`.
+pub const HEADER: &str = "step,epoch,lr,train_loss,test_loss,test_accuracy,wall_seconds";
+
+/// A line of `metrics.csv`: the test columns are filled on the steps after which the run was
+/// evaluated (the last step of each epoch), empty elsewhere.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    step: u64,
+    /// From 1 in the file.
+    epoch: u64,
+    #[serde(serialize_with = "shortest")]
+    lr: f64,
+    #[serde(serialize_with = "shortest")]
+    train_loss: f64,
+    #[serde(serialize_with = "shortest_or_empty")]
+    test_loss: Option<f64>,
+    #[serde(serialize_with = "shortest_or_empty")]
+    test_accuracy: Option<f64>,
+    #[serde(serialize_with = "millis_or_empty")]
+    wall_seconds: Option<f64>,
+}
+
+fn shortest<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+fn shortest_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+fn millis_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(&format_args!("{v:.3}")),
+        None => s.serialize_none(),
+    }
+}
+
+/// `metrics.csv` of these rows.
+pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(steps.len() * 48));
+    let mut evals = epochs.iter().peekable();
+    for row in steps {
+        let eval = evals.next_if(|e| e.step == row.step);
+        let record = Record {
+            step: row.step,
+            epoch: row.epoch + 1,
+            lr: row.lr,
+            train_loss: row.train_loss,
+            test_loss: eval.map(|e| e.test_loss),
+            test_accuracy: eval.map(|e| e.test_accuracy),
+            wall_seconds: eval.map(|e| e.wall_seconds),
+        };
+        w.serialize(record).expect("writing to memory cannot fail");
+    }
+    if steps.is_empty() {
+        w.write_record(HEADER.split(','))
+            .expect("writing to memory cannot fail");
+    }
+    let bytes = w.into_inner().expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("numbers are ASCII")
+}
+
+/// Reads `metrics.csv` back into rows.
+pub fn read(path: &Path) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
+    let text = crate::fsio::read_to_string(path)?;
+    parse(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
+}
+
+/// Parses the text of a `metrics.csv`.
+pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header_ok = r.headers().is_ok_and(|h| h.iter().eq(HEADER.split(',')));
+    if !header_ok {
+        return Err(Error::new(format!(
+            "not a metrics file (its header should be `{HEADER}`)"
+        )));
+    }
+    let (mut steps, mut epochs) = (Vec::new(), Vec::new());
+    for record in r.deserialize::<Record>() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            Error::new(format!("line {line}: malformed row ({e})"))
+        })?;
+        let epoch = record.epoch.saturating_sub(1);
+        steps.push(StepRow {
+            step: record.step,
+            epoch,
+            lr: record.lr,
+            train_loss: record.train_loss,
+        });
+        if let (Some(test_loss), Some(test_accuracy), Some(wall_seconds)) =
+            (record.test_loss, record.test_accuracy, record.wall_seconds)
+        {
+            epochs.push(EpochRow {
+                epoch,
+                step: record.step,
+                test_loss,
+                test_accuracy,
+                wall_seconds,
+            });
+        }
+    }
+    Ok((steps, epochs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows() -> (Vec<StepRow>, Vec<EpochRow>) {
+        let steps = vec![
+            StepRow {
+                step: 0,
+                epoch: 0,
+                lr: 1e-7,
+                train_loss: 2.302585092994046,
+            },
+            StepRow {
+                step: 1,
+                epoch: 0,
+                lr: 0.05,
+                train_loss: f64::NAN,
+            },
+            StepRow {
+                step: 2,
+                epoch: 1,
+                lr: 1.0,
+                train_loss: f64::INFINITY,
+            },
+        ];
+        let epochs = vec![EpochRow {
+            epoch: 0,
+            step: 1,
+            test_loss: 0.5,
+            test_accuracy: 0.9875,
+            wall_seconds: 1.23456,
+        }];
+        (steps, epochs)
+    }
+
+    #[test]
+    fn the_file_is_the_one_rust_formatting_gives() {
+        let (steps, epochs) = rows();
+        assert_eq!(
+            to_csv(&steps, &epochs),
+            format!(
+                "{HEADER}\n0,1,0.0000001,2.302585092994046,,,\n1,1,0.05,NaN,0.5,0.9875,1.235\n2,2,1,inf,,,\n"
+            )
+        );
+        assert_eq!(to_csv(&[], &[]), format!("{HEADER}\n"));
+    }
+
+    #[test]
+    fn rows_read_back_as_written() {
+        let (steps, mut epochs) = rows();
+        let (s, e) = parse(&to_csv(&steps, &epochs)).unwrap();
+        assert_eq!(s.len(), 3);
+        assert_eq!((s[0].lr, s[2].train_loss), (1e-7, f64::INFINITY));
+        assert!(s[1].train_loss.is_nan());
+        epochs[0].wall_seconds = 1.235;
+        assert_eq!(e, epochs);
+    }
+
+    #[test]
+    fn damage_is_named() {
+        let err = parse("step,epoch\n1,2\n").unwrap_err();
+        assert!(err.message().starts_with("not a metrics file"), "{err}");
+        let err = parse(&format!("{HEADER}\n0,1,0.1,2.3,,,\n1,1,zero,2.3,,,\n")).unwrap_err();
+        assert!(err.message().starts_with("line 3: malformed row"), "{err}");
+        let err = parse(&format!("{HEADER}\n0,1,0.1\n")).unwrap_err();
+        assert!(err.message().starts_with("line 2: malformed row"), "{err}");
+    }
+}

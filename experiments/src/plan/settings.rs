@@ -1,0 +1,101 @@
+//! The checked experiment settings, and one planned run.
+
+use std::path::PathBuf;
+
+use schedules::ScheduleConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::backend::BackendKind;
+use crate::config::{ConfigFile, Dataset};
+use crate::error::{Error, Result};
+use crate::model::ModelKind;
+use crate::optim::OptimizerKind;
+use crate::presets::AutoPaths;
+
+/// The settings with every default applied, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub model: ModelKind,
+    pub optimizer: OptimizerKind,
+    pub backend: BackendKind,
+    pub dataset: Dataset,
+    pub epochs: u64,
+    pub batch_size: usize,
+    pub seed: u64,
+    pub out: PathBuf,
+}
+
+impl Settings {
+    /// The settings of a config merged over the built-in defaults, checked.
+    pub fn of(file: &ConfigFile) -> Result<Self> {
+        // configs/experiment.toml (built in, merged first) sets every one of these.
+        let missing =
+            |key: &str| format!("configs/experiment.toml lacks `{key}`; restore the default");
+        let settings = Self {
+            model: file.model.ok_or_else(|| missing("model"))?,
+            optimizer: file.optimizer.ok_or_else(|| missing("optimizer"))?,
+            backend: file.backend.ok_or_else(|| missing("backend"))?,
+            dataset: file.dataset.ok_or_else(|| missing("dataset"))?,
+            epochs: file.epochs.ok_or_else(|| missing("epochs"))?,
+            batch_size: file.batch_size.ok_or_else(|| missing("batch_size"))?,
+            seed: file.seed.ok_or_else(|| missing("seed"))?,
+            out: file.out.clone().ok_or_else(|| missing("out"))?,
+        };
+        if settings.epochs == 0 {
+            return Err("epochs (0) must be at least 1".into());
+        }
+        if settings.batch_size == 0 {
+            return Err("batch_size (0) must be at least 1".into());
+        }
+        for (name, limit) in [
+            ("train_limit", file.train_limit),
+            ("test_limit", file.test_limit),
+        ] {
+            if limit == Some(0) {
+                return Err(Error::new(format!(
+                    "{name} (0) must be at least 1 image; leave it out to use all"
+                )));
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// A run to train: its name, schedule and, for loss decay, the loss multiplier.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Planned {
+    pub name: String,
+    pub schedule: ScheduleConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loss_decay: Option<ScheduleConfig>,
+    /// This run's seed when the sweep repeats schedules over seeds (`--seeds`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// The schedule a repeated run belongs to (its name without the seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Rates the preset left to the LR range test (`max_lr = "auto"`); filled before training,
+    /// so `sweep.toml` holds the numbers.
+    #[serde(skip)]
+    pub auto: AutoPaths,
+}
+
+impl Planned {
+    /// A run of `schedule` under its own name, with the sweep's seed.
+    pub fn new(name: String, schedule: ScheduleConfig) -> Self {
+        Self {
+            name,
+            schedule,
+            loss_decay: None,
+            seed: None,
+            group: None,
+            auto: Vec::new(),
+        }
+    }
+
+    /// The seed this run trains with in a sweep of settings `s`.
+    pub fn seed_in(&self, s: &Settings) -> u64 {
+        self.seed.unwrap_or(s.seed)
+    }
+}

@@ -1,0 +1,286 @@
+//! The training plan: which runs, with which settings, into which sweep folder.
+
+use std::path::Path;
+
+use schedules::{Schedule, ScheduleConfig};
+use serde::{Deserialize, Serialize};
+
+use super::settings::{Planned, Settings};
+use crate::backend::BackendKind;
+use crate::cli::TrainArgs;
+use crate::config::{self, ConfigFile};
+use crate::error::{Error, Result};
+use crate::fsio;
+use crate::layout::{self, SweepDir};
+use crate::presets;
+
+/// `sweep.toml`: what a sweep was started with, so `--resume` can finish it.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepFile {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_steps: Option<u64>,
+    pub log_y: bool,
+    pub settings: ConfigFile,
+    pub runs: Vec<Planned>,
+}
+
+/// Everything a training command will do, checked before anything is trained or written.
+#[derive(Debug)]
+pub struct TrainPlan {
+    /// The merged config (the settings plus data folder and limits), as `config.toml` repeats it.
+    pub file: ConfigFile,
+    pub settings: Settings,
+    /// The runs, in sweep order; empty for a shard past the end of the sweep.
+    pub runs: Vec<Planned>,
+    pub sweep: SweepDir,
+    /// Continuing a stopped sweep: finished runs are skipped, checkpoints resumed.
+    pub resuming: bool,
+    pub max_steps: Option<u64>,
+    pub stop_after: Option<u64>,
+    pub log_y: bool,
+    pub quiet: bool,
+    /// `--devices`: GPU indices to spread the runs over.
+    pub devices: Vec<usize>,
+    /// `--jobs`: runs at a time on each device.
+    pub jobs: Option<usize>,
+}
+
+impl TrainPlan {
+    /// The plan of a training command line (a fresh sweep, or `--resume`).
+    pub fn from_args(args: TrainArgs) -> Result<Self> {
+        match &args.resume {
+            Some(dir) => resume(dir.clone(), args),
+            None => fresh(args),
+        }
+    }
+
+    /// The fully resolved settings of one run, as its `config.toml` (it trains again with
+    /// `--config`).
+    pub fn run_config(&self, run: &Planned, used: BackendKind) -> ConfigFile {
+        let s = &self.settings;
+        ConfigFile {
+            model: Some(s.model),
+            optimizer: Some(s.optimizer),
+            backend: Some(used),
+            dataset: Some(s.dataset),
+            epochs: Some(s.epochs),
+            batch_size: Some(s.batch_size),
+            seed: Some(run.seed_in(s)),
+            schedule: Some(run.schedule.clone()),
+            loss_decay: run.loss_decay.clone(),
+            ..self.file.clone()
+        }
+    }
+
+    /// Writes `sweep.toml`, so `--resume` can finish the sweep.
+    pub fn save(&self) -> Result<()> {
+        let sweep = SweepFile {
+            max_steps: self.max_steps,
+            log_y: self.log_y,
+            settings: ConfigFile {
+                // Absolute, so a resume from another working directory finds the data.
+                data_dir: self
+                    .file
+                    .data_dir
+                    .as_ref()
+                    .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone())),
+                loss_decay: None,
+                schedule: None,
+                ..self.file.clone()
+            },
+            runs: self.runs.clone(),
+        };
+        let text = toml::to_string(&sweep)
+            .map_err(|e| format!("cannot serialise {}: {e}", layout::SWEEP))?;
+        fsio::write_atomic(&self.sweep.file(layout::SWEEP), text.as_bytes())
+    }
+
+    /// Steps every run takes (fewer when it diverges), given the training images.
+    pub fn steps(&self, train_images: usize) -> u64 {
+        let per_epoch = train_images.div_ceil(self.settings.batch_size) as u64;
+        (per_epoch * self.settings.epochs).min(self.max_steps.unwrap_or(u64::MAX))
+    }
+}
+
+/// A fresh sweep: defaults, then `--config`, then flags; presets; loss decay; seeds; shards.
+fn fresh(args: TrainArgs) -> Result<TrainPlan> {
+    let mut file = config::defaults();
+    let mut file_schedule = None;
+    if let Some(path) = &args.config {
+        let (name, mut given) = config::read_config(path)?;
+        file_schedule = given.schedule.take().map(|s| (name, s));
+        file = file.merged(given);
+    }
+    let flags = ConfigFile {
+        model: args.model,
+        optimizer: args.optimizer,
+        backend: args.backend,
+        dataset: args.dataset,
+        epochs: args.epochs,
+        batch_size: args.batch_size,
+        seed: args.seed,
+        data_dir: args.data_dir.clone(),
+        out: args.out.clone(),
+        train_limit: args.train_limit,
+        test_limit: args.test_limit,
+        loss_decay: None,
+        schedule: None,
+    };
+    let file = file.merged(flags);
+    let settings = Settings::of(&file)?;
+    if args.max_steps == Some(0) {
+        return Err("--max-steps (0) must be at least 1".into());
+    }
+    let mut runs = Vec::new();
+    if args.schedule.is_empty() {
+        if let Some((name, schedule)) = file_schedule {
+            runs.push(Planned::new(name, schedule));
+        }
+    }
+    for name in presets::expand_all(&args.schedule) {
+        let (schedule, auto) = presets::preset_auto(&name)?;
+        runs.push(Planned {
+            auto,
+            ..Planned::new(name, schedule)
+        });
+    }
+    let loss_decay = match &args.loss_decay {
+        Some(name) => Some((format!("loss-decay-{name}"), presets::preset(name)?)),
+        None => file
+            .loss_decay
+            .clone()
+            .map(|s| ("loss-decay".to_string(), s)),
+    };
+    if let Some((name, decay)) = loss_decay {
+        let lr = args.lr.unwrap_or_else(|| decay.bounds().1);
+        let schedule = config::check("--lr", ScheduleConfig::Constant(schedules::Constant { lr }))?;
+        runs.push(Planned {
+            loss_decay: Some(decay),
+            ..Planned::new(name, schedule)
+        });
+    }
+    if runs.is_empty() {
+        return Err(Error::new(format!(
+            "no schedule to train: pass --schedule NAME (presets: {}, or all) or --config FILE with a [schedule] table",
+            presets::preset_names().join(", ")
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    runs.retain(|p| seen.insert(p.name.clone()));
+    match args.seeds {
+        Some(0) => return Err("--seeds (0) must be at least 1".into()),
+        Some(n) if n > 1 => runs = over_seeds(runs, settings.seed, n),
+        _ => {}
+    }
+    if let Some((i, n)) = args.shard {
+        runs = runs
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| k % n == i - 1)
+            .map(|(_, p)| p)
+            .collect();
+    }
+    let name = args.name.clone().unwrap_or_else(|| {
+        format!(
+            "{}-{}-{}-{}ep",
+            settings.dataset.name(),
+            settings.model.name(),
+            settings.optimizer.name(),
+            settings.epochs
+        )
+    });
+    let name = match args.shard {
+        Some((i, n)) => format!("{name}-shard-{i}-of-{n}"),
+        None => name,
+    };
+    Ok(TrainPlan {
+        sweep: SweepDir::new(settings.out.join(name)),
+        file,
+        settings,
+        runs,
+        resuming: false,
+        max_steps: args.max_steps,
+        stop_after: args.stop_after,
+        log_y: args.log_y,
+        quiet: args.quiet,
+        devices: args.devices,
+        jobs: args.jobs,
+    })
+}
+
+/// Each run `n` times, with the seeds S, S+1, …, named `NAME-seedS` and grouped by `NAME`.
+fn over_seeds(runs: Vec<Planned>, first: u64, n: u64) -> Vec<Planned> {
+    runs.into_iter()
+        .flat_map(|p| {
+            (0..n).map(move |k| {
+                let seed = first.wrapping_add(k);
+                Planned {
+                    name: format!("{}-seed{seed}", p.name),
+                    seed: Some(seed),
+                    group: Some(p.name.clone()),
+                    ..p.clone()
+                }
+            })
+        })
+        .collect()
+}
+
+/// What `--resume DIR` continues: the sweep folder, its settings and the runs to finish (all of
+/// the sweep's, or the one whose folder DIR is). `--backend`, `--data-dir` and `--log-y` may
+/// still be given.
+fn resume(dir: std::path::PathBuf, args: TrainArgs) -> Result<TrainPlan> {
+    let is_sweep = |d: &Path| d.join(layout::SWEEP).is_file();
+    let (sweep_dir, only) = if is_sweep(&dir) {
+        (dir.clone(), None)
+    } else if let Some(parent) = dir.parent().filter(|p| is_sweep(p)) {
+        let run = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        (parent.to_path_buf(), run)
+    } else {
+        return Err(Error::new(format!(
+            "--resume {}: no {} there or in its parent; pass a sweep folder (or a run folder inside one) written by this program",
+            dir.display(),
+            layout::SWEEP
+        )));
+    };
+    let sweep = SweepDir::new(sweep_dir);
+    let path = sweep.file(layout::SWEEP);
+    let saved: SweepFile =
+        config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
+    let file = saved.settings.merged(ConfigFile {
+        backend: args.backend,
+        data_dir: args.data_dir.clone(),
+        ..ConfigFile::default()
+    });
+    let settings = Settings::of(&file)?;
+    for p in &saved.runs {
+        config::check(
+            &format!("{} run {}", path.display(), p.name),
+            p.schedule.clone(),
+        )?;
+    }
+    let mut runs = saved.runs;
+    if let Some(run) = only {
+        runs.retain(|p| p.name == run);
+        if runs.is_empty() {
+            return Err(Error::new(format!(
+                "--resume {}: {} has no run `{run}`; pass the sweep folder instead",
+                dir.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(TrainPlan {
+        file,
+        settings,
+        runs,
+        sweep,
+        resuming: true,
+        max_steps: saved.max_steps,
+        stop_after: args.stop_after,
+        log_y: args.log_y || saved.log_y,
+        quiet: args.quiet,
+        devices: args.devices,
+        jobs: args.jobs,
+    })
+}

@@ -1,0 +1,180 @@
+//! Schedule presets: the files of `configs/schedules/`, built into the binary, each overridable
+//! by a file of the same name; `"auto"` rates left to an LR range test.
+
+use std::path::PathBuf;
+
+use schedules::ScheduleConfig;
+use serde::Deserialize;
+
+use crate::config::{check, parse_toml};
+use crate::error::{Error, Result};
+use crate::fsio;
+
+macro_rules! presets {
+    ($($name:literal),* $(,)?) => {
+        /// Every preset, in sweep order, with the text of its file at build time.
+        pub const PRESETS: &[(&str, &str)] = &[
+            $(($name, include_str!(concat!("../../configs/schedules/", $name, ".toml")))),*
+        ];
+    };
+}
+
+presets!(
+    "fixed",
+    "step",
+    "multistep",
+    "exponential",
+    "inverse-time",
+    "polynomial",
+    "linear",
+    "cosine",
+    "sgdr",
+    "clr",
+    "clr-triangular2",
+    "clr-exp-range",
+    "clr-welch",
+    "clr-hann",
+    "one-cycle",
+    "warmup-cosine",
+    "wsd",
+    "sequential",
+    "plateau",
+);
+
+/// The folder whose `NAME.toml` files override the built-in presets: `$EXPERIMENTS_CONFIGS`
+/// if set, else `configs/schedules` under the working directory.
+fn override_dir() -> PathBuf {
+    std::env::var_os("EXPERIMENTS_CONFIGS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("configs/schedules"))
+}
+
+/// A `[schedule]` table and nothing else: the shape of a preset file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetFile {
+    schedule: ScheduleConfig,
+}
+
+/// Resolves a preset name to its validated schedule, preferring a file over the built-in copy.
+/// A preset whose rates say `"auto"` is refused here: only training can run the range test.
+pub fn preset(name: &str) -> Result<ScheduleConfig> {
+    let (schedule, auto) = preset_auto(name)?;
+    if !auto.is_empty() {
+        return Err(Error::new(format!(
+            "preset {name}: `{} = \"auto\"` is chosen by an LR range test before training; train with --schedule {name}, or write a number",
+            auto[0].last().map_or("max_lr", String::as_str)
+        )));
+    }
+    Ok(schedule)
+}
+
+/// The keys whose value may be `"auto"` in a preset: filled from an LR range test.
+const AUTO_KEYS: [&str; 2] = ["max_lr", "base_lr"];
+
+/// Where a preset said `"auto"`: key paths inside its `[schedule]` table (an array index is
+/// written as its number).
+pub type AutoPaths = Vec<Vec<String>>;
+
+/// Like [`preset`], but a rate may be `"auto"`: it gets a placeholder (`max_lr` 1, `base_lr`
+/// 0.25) for validation, and its path is returned for [`fill_auto`].
+pub fn preset_auto(name: &str) -> Result<(ScheduleConfig, AutoPaths)> {
+    let file = override_dir().join(format!("{name}.toml"));
+    let (source, text) = if file.is_file() {
+        let text = fsio::read_to_string(&file)?;
+        (file.display().to_string(), text)
+    } else if let Some((_, text)) = PRESETS.iter().find(|(n, _)| *n == name) {
+        (format!("preset {name}"), text.to_string())
+    } else {
+        return Err(Error::new(format!(
+            "unknown schedule preset `{name}`; choose one of: {} (or pass --config FILE)",
+            preset_names().join(", ")
+        )));
+    };
+    if !text.contains("auto") {
+        let parsed: PresetFile = parse_toml(&source, &text)?;
+        return Ok((check(&source, parsed.schedule)?, Vec::new()));
+    }
+    let mut table: toml::Table = parse_toml(&source, &text)?;
+    let mut auto = Vec::new();
+    if let Some(schedule) = table.get_mut("schedule") {
+        take_auto(schedule, &mut Vec::new(), &mut auto);
+    }
+    let parsed = PresetFile::deserialize(table)
+        .map_err(|e| format!("{source}: {}", e.message().trim().replace('\n', " ")))?;
+    Ok((check(&source, parsed.schedule)?, auto))
+}
+
+/// Replaces `"auto"` under [`AUTO_KEYS`] with placeholders, collecting their paths.
+fn take_auto(value: &mut toml::Value, path: &mut Vec<String>, found: &mut AutoPaths) {
+    match value {
+        toml::Value::Table(t) => {
+            for (key, v) in t.iter_mut() {
+                path.push(key.clone());
+                if v.as_str() == Some("auto") && AUTO_KEYS.contains(&key.as_str()) {
+                    *v = toml::Value::Float(if key == "base_lr" { 0.25 } else { 1.0 });
+                    found.push(path.clone());
+                } else {
+                    take_auto(v, path, found);
+                }
+                path.pop();
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, v) in a.iter_mut().enumerate() {
+                path.push(i.to_string());
+                take_auto(v, path, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Writes the range test's rates into the `"auto"` places of `schedule`, and validates it.
+pub fn fill_auto(
+    name: &str,
+    schedule: &ScheduleConfig,
+    auto: &AutoPaths,
+    max_lr: f64,
+    base_lr: f64,
+) -> Result<ScheduleConfig> {
+    let mut value = toml::Value::try_from(schedule).map_err(|e| e.to_string())?;
+    for path in auto {
+        let mut at = &mut value;
+        for key in path {
+            at = match at {
+                toml::Value::Table(t) => t.get_mut(key),
+                toml::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+                _ => None,
+            }
+            .ok_or_else(|| format!("{name}: lost the place of an \"auto\" rate"))?;
+        }
+        let last = path.last().map(String::as_str);
+        *at = toml::Value::Float(if last == Some("base_lr") {
+            base_lr
+        } else {
+            max_lr
+        });
+    }
+    let schedule = ScheduleConfig::deserialize(value).map_err(|e| e.to_string())?;
+    check(&format!("{name} (rates from the LR range test)"), schedule)
+}
+
+/// Every preset name, in sweep order.
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().map(|(n, _)| *n).collect()
+}
+
+/// Expands `all` into every preset name, keeping the order given.
+pub fn expand_all(names: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        if name == "all" {
+            out.extend(preset_names().into_iter().map(String::from));
+        } else {
+            out.push(name.to_string());
+        }
+    }
+    out
+}

@@ -1,0 +1,162 @@
+//! The sweep's pictures: loss and learning-rate overlays, small multiples, and the loss over
+//! seeds with its band.
+
+use std::path::PathBuf;
+
+use super::runs::RunData;
+use super::stats::seed_groups;
+use crate::error::Result;
+use crate::layout::{PICTURE_FORMATS, SweepDir};
+use crate::metrics::StepRow;
+use crate::plot::{self, Chart, Series};
+
+/// The moving-average window of the loss curves: one batch is too noisy to tell runs apart.
+const WINDOW: usize = 20;
+
+/// Moving average of the training loss over `window` steps.
+fn smoothed(steps: &[StepRow], window: usize) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(steps.len());
+    let mut sum = 0.0;
+    for (i, s) in steps.iter().enumerate() {
+        sum += s.train_loss;
+        if i >= window {
+            sum -= steps[i - window].train_loss;
+        }
+        let n = (i + 1).min(window) as f64;
+        out.push((s.step as f64, sum / n));
+    }
+    out
+}
+
+fn lr_points(steps: &[StepRow]) -> Vec<(f64, f64)> {
+    steps.iter().map(|s| (s.step as f64, s.lr)).collect()
+}
+
+/// Per schedule repeated over seeds: the mean smoothed training loss at each step, with the
+/// band from the lowest to the highest seed.
+fn seed_bands(runs: &[RunData]) -> Vec<Series> {
+    seed_groups(runs)
+        .into_iter()
+        .map(|(group, members)| {
+            let curves: Vec<Vec<(f64, f64)>> =
+                members.iter().map(|r| smoothed(&r.steps, WINDOW)).collect();
+            // Diverged runs stop early: the band covers the steps every seed reached.
+            let len = curves.iter().map(Vec::len).min().unwrap_or(0);
+            let (mut points, mut band) = (Vec::with_capacity(len), Vec::with_capacity(len));
+            for i in 0..len {
+                let x = curves[0][i].0;
+                let ys = curves.iter().map(|c| c[i].1);
+                let (lo, hi) = ys
+                    .clone()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+                        (a.min(y), b.max(y))
+                    });
+                points.push((x, ys.sum::<f64>() / curves.len() as f64));
+                band.push((x, lo, hi));
+            }
+            Series {
+                name: format!("{group} (mean, band: min–max of {} seeds)", members.len()),
+                points,
+                band,
+            }
+        })
+        .collect()
+}
+
+/// Draws every picture of the sweep; returns the files written.
+pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>> {
+    let curves = |points: &dyn Fn(&RunData) -> Vec<(f64, f64)>| -> Vec<Series> {
+        runs.iter()
+            .map(|r| Series {
+                name: r.summary.name.clone(),
+                points: points(r),
+                band: Vec::new(),
+            })
+            .collect()
+    };
+    let losses = curves(&|r| smoothed(&r.steps, WINDOW));
+    let lrs = curves(&|r| lr_points(&r.steps));
+    let bands = seed_bands(runs);
+    let loss_chart = |title, series| Chart {
+        title,
+        x_label: "step",
+        y_label: "cross-entropy loss",
+        series,
+        log_y: true,
+        log_x: false,
+    };
+    let mut written = Vec::new();
+    for ext in PICTURE_FORMATS {
+        let path = sweep.picture("loss", ext);
+        plot::line_chart(
+            &path,
+            &loss_chart("Training loss (moving average of 20 steps)", &losses),
+        )?;
+        written.push(path);
+        let path = sweep.picture("lr", ext);
+        plot::line_chart(
+            &path,
+            &Chart {
+                title: "Learning rate",
+                x_label: "step",
+                y_label: "learning rate",
+                series: &lrs,
+                log_y,
+                log_x: false,
+            },
+        )?;
+        written.push(path);
+        let path = sweep.picture("grid", ext);
+        plot::grid(&path, runs, WINDOW, log_y)?;
+        written.push(path);
+        if !bands.is_empty() {
+            let path = sweep.picture("loss-seeds", ext);
+            plot::line_chart(
+                &path,
+                &loss_chart(
+                    "Training loss over seeds (moving average of 20 steps)",
+                    &bands,
+                ),
+            )?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+impl plot::Panel for RunData {
+    fn title(&self) -> String {
+        let s = &self.summary;
+        match s.diverged_at_step {
+            Some(at) => format!("{}: diverged at {at}", s.name),
+            None => format!("{}: {:.2}%", s.name, s.final_test_accuracy * 100.0),
+        }
+    }
+
+    fn losses(&self, window: usize) -> Vec<Series> {
+        vec![
+            Series {
+                name: "train".into(),
+                points: smoothed(&self.steps, window),
+                band: Vec::new(),
+            },
+            Series {
+                name: "test".into(),
+                points: self
+                    .epochs
+                    .iter()
+                    .map(|e| (e.step as f64, e.test_loss))
+                    .collect(),
+                band: Vec::new(),
+            },
+        ]
+    }
+
+    fn lr(&self) -> Series {
+        Series {
+            name: String::new(),
+            points: lr_points(&self.steps),
+            band: Vec::new(),
+        }
+    }
+}

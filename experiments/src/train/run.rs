@@ -1,0 +1,304 @@
+//! One training run: batches in a seeded order, the schedule stepped once per optimizer step,
+//! the test set evaluated after every epoch, a checkpoint at every epoch's end and on a stop
+//! request, divergence detected.
+
+use std::path::Path;
+use std::time::Instant;
+
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
+use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
+use schedules::LossDecay;
+
+use super::data::DeviceData;
+use super::eval::evaluate;
+use super::step::{Learner, Shuffle, splitmix64};
+use crate::checkpoint::{self, Checkpoint};
+use crate::error::{Ending, Error, Result};
+use crate::fsio;
+use crate::metrics::{self, EpochRow, Outcome, StepRow};
+use crate::plan::{Planned, Settings};
+use crate::progress::Progress;
+use crate::signals;
+
+/// A loss this many times the first one means the run has diverged.
+const EXPLODED: f64 = 1e3;
+
+/// Where a run keeps its checkpoint and partial metrics, and when it should stop early.
+pub struct RunFiles<'a> {
+    /// `checkpoint.bin`, written at the end of every epoch and when a run is stopped.
+    pub checkpoint: &'a Path,
+    /// `metrics.csv`, rewritten with every checkpoint so a stopped run still shows its curves.
+    pub metrics: &'a Path,
+    /// Continue from this checkpoint instead of starting afresh.
+    pub resume: Option<Checkpoint>,
+    /// Behave as if interrupted once this many steps are done (tests, and quick resumes).
+    pub stop_after: Option<u64>,
+    /// Stop every run after this many steps (for tests and quick looks).
+    pub max_steps: Option<u64>,
+}
+
+/// Wall time of a run, resumed runs included: the seconds before the checkpoint plus those since.
+struct Clock {
+    started: Instant,
+    before: f64,
+}
+
+impl Clock {
+    fn seconds(&self) -> f64 {
+        self.before + self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// Evaluates after `steps` steps, records the row in `out` (time included) and returns it.
+fn evaluate_into(
+    out: &mut Outcome,
+    learner: &Learner,
+    data: &DeviceData,
+    epoch: u64,
+    steps: u64,
+    clock: &Clock,
+) -> EpochRow {
+    let eval_start = Instant::now();
+    let (test_loss, test_accuracy) = evaluate(&learner.model, data);
+    out.eval_seconds += eval_start.elapsed().as_secs_f64();
+    let row = EpochRow {
+        epoch,
+        step: steps.saturating_sub(1),
+        test_loss,
+        test_accuracy,
+        wall_seconds: clock.seconds(),
+    };
+    out.epochs.push(row.clone());
+    row
+}
+
+/// The dropout seed of step `step`: reseeding the device before every step makes the masks a
+/// function of (seed, step) alone, so a resumed run draws the masks an uninterrupted one would.
+fn step_seed(seed: u64, step: u64) -> u64 {
+    splitmix64(&mut (seed ^ step.wrapping_mul(0xA24B_AED4_963E_E407)))
+}
+
+/// The lock on the device's random generator, which every run on the device shares: taken to
+/// reseed it or to draw initial weights, so that runs trained side by side (`--jobs`) do not
+/// reseed it in the middle of another run's initialisation.
+fn generator() -> std::sync::MutexGuard<'static, ()> {
+    static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    GENERATOR.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The mutable state of a run between steps.
+struct Live {
+    learner: Learner,
+    scheduler: schedules::Scheduler,
+    out: Outcome,
+    first_loss: Option<f64>,
+    step: u64,
+}
+
+impl Live {
+    fn checkpoint(
+        &self,
+        epoch: u64,
+        epoch_rng: u64,
+        epoch_done: bool,
+        wall: f64,
+    ) -> Result<Checkpoint> {
+        let bad = |what: &str, e: String| {
+            Error::new(format!(
+                "cannot save the {what} state for the checkpoint: {e}"
+            ))
+        };
+        let model = (self.learner.model.clone().into_record())
+            .into_bytes()
+            .map_err(|e| bad("model", format!("{e:?}")))?;
+        let optimizer = (self.learner.optim)
+            .into_bytes()
+            .map_err(|e| bad("optimizer", format!("{e:?}")))?;
+        let scheduler = (self.scheduler.to_record())
+            .into_bytes()
+            .map_err(|e| bad("scheduler", format!("{e:?}")))?;
+        Ok(Checkpoint {
+            state: checkpoint::State {
+                step: self.step,
+                epoch,
+                epoch_rng,
+                epoch_done,
+                first_loss: self.first_loss,
+                eval_seconds: self.out.eval_seconds,
+                wall_seconds: wall,
+                images: self.out.images,
+            },
+            metrics: metrics::to_csv(&self.out.steps, &self.out.epochs),
+            model: model.to_vec(),
+            optimizer: optimizer.to_vec(),
+            scheduler: scheduler.to_vec(),
+        })
+    }
+
+    fn save(
+        &self,
+        files: &RunFiles,
+        epoch: u64,
+        epoch_rng: u64,
+        epoch_done: bool,
+        wall: f64,
+    ) -> Result<()> {
+        let c = self.checkpoint(epoch, epoch_rng, epoch_done, wall)?;
+        // Metrics first: a checkpoint never claims rows that metrics.csv lacks.
+        fsio::write_atomic(files.metrics, c.metrics.as_bytes())?;
+        c.save(files.checkpoint)
+    }
+
+    /// Puts the state of checkpoint `c` in place.
+    fn restore(&mut self, c: &Checkpoint, s: &Settings, path: &Path) -> Result<()> {
+        let damaged = |what: &str| {
+            Error::new(format!(
+                "{}: the checkpoint's {what} does not fit this run; delete the checkpoint to restart the run",
+                path.display()
+            ))
+        };
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(c.model.clone()))
+            .map_err(|_| damaged("model"))?;
+        let model = self.learner.model.clone();
+        self.learner.model = model
+            .try_load_record(record)
+            .map_err(|_| damaged("model"))?;
+        self.learner.optim = s
+            .optimizer
+            .build()
+            .from_bytes(Bytes::from_bytes_vec(c.optimizer.clone()))
+            .map_err(|_| damaged("optimizer state"))?;
+        let record = LrSchedulerRecord::from_bytes(Bytes::from_bytes_vec(c.scheduler.clone()))
+            .map_err(|_| damaged("scheduler record"))?;
+        self.scheduler.load_record(record);
+        let (steps, epochs) = metrics::parse(&c.metrics).map_err(|_| damaged("metrics"))?;
+        self.out.steps = steps;
+        self.out.epochs = epochs;
+        self.out.eval_seconds = c.state.eval_seconds;
+        self.out.images = c.state.images;
+        self.first_loss = c.state.first_loss;
+        self.step = c.state.step;
+        Ok(())
+    }
+}
+
+/// Trains one network under one schedule. `device` is the autodiff device the training data
+/// lives on. Divergence ends the run early and is reported in the outcome, not as an error; a
+/// stop request (signal or `stop_after`) saves a checkpoint and returns [`Ending::Stopped`].
+pub fn train(
+    run: &Planned,
+    s: &Settings,
+    data: &DeviceData,
+    device: &Device,
+    progress: &mut Progress,
+    files: RunFiles,
+) -> Result<(Outcome, Ending)> {
+    let seed = run.seed_in(s);
+    // Runs trained side by side share the device's generator: hold it while drawing the
+    // initial weights, so they come from this run's seed alone.
+    let init = generator();
+    device.seed(seed);
+    let steps_per_epoch = data.n_train.div_ceil(s.batch_size) as u64;
+    let total_steps = (steps_per_epoch * s.epochs).min(files.max_steps.unwrap_or(u64::MAX));
+    let policy = run.schedule.policy().expect("validated before training");
+    let loss_decay = (run.loss_decay.as_ref())
+        .map(|d| LossDecay::new(d.policy().expect("validated before training")));
+    let learner = Learner::new(s.model, s.optimizer, device);
+    drop(init);
+    let mut live = Live {
+        learner,
+        scheduler: schedules::Scheduler::new(policy),
+        out: Outcome::default(),
+        first_loss: None,
+        step: 0,
+    };
+    let mut rng = Shuffle::new(seed);
+    let mut first_epoch = 0;
+    let mut skip = 0;
+    let mut elapsed_before = 0.0;
+    if let Some(c) = &files.resume {
+        live.restore(c, s, files.checkpoint)?;
+        rng = Shuffle(c.state.epoch_rng);
+        first_epoch = c.state.epoch;
+        if c.state.epoch_done {
+            rng.permutation(data.n_train);
+            first_epoch += 1;
+        } else {
+            skip = (c.state.step - c.state.epoch * steps_per_epoch) as usize;
+        }
+        elapsed_before = c.state.wall_seconds;
+    }
+    let clock = Clock {
+        started: Instant::now(),
+        before: elapsed_before,
+    };
+    let plateau = live.scheduler.plateau();
+    progress.start(&run.name, total_steps);
+    let mut ending = Ending::Finished;
+    'epochs: for epoch in first_epoch..s.epochs {
+        let epoch_rng = rng.0;
+        let order = rng.permutation(data.n_train);
+        for batch in order.chunks(s.batch_size).skip(std::mem::take(&mut skip)) {
+            if live.step >= total_steps {
+                break 'epochs;
+            }
+            let step = live.step;
+            {
+                let _generator = generator();
+                device.seed(step_seed(seed, step));
+            }
+            let loss = live.learner.loss(data.batch(batch, device));
+            let lr = live.scheduler.step();
+            live.out.steps.push(StepRow {
+                step,
+                epoch,
+                lr,
+                train_loss: loss.value,
+            });
+            let first = *live.first_loss.get_or_insert(loss.value);
+            if !loss.value.is_finite() || loss.value > EXPLODED * first.max(1e-3) {
+                live.out.diverged_at = Some(step);
+                progress.note(&format!(
+                    "{}: diverged at step {step} (loss {})",
+                    run.name, loss.value
+                ));
+                break 'epochs;
+            }
+            let value = loss.value;
+            let scale = loss_decay.as_ref().map(|d| d.factor(step));
+            live.learner = live.learner.update(loss, lr, scale);
+            live.out.images += batch.len() as u64;
+            live.step += 1;
+            progress.step(live.step, epoch, lr, value);
+            if signals::stop_requested() || files.stop_after == Some(live.step) {
+                live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
+                progress.note(&format!(
+                    "{}: stopped after step {}; checkpoint saved",
+                    run.name, live.step
+                ));
+                ending = Ending::Stopped;
+                break 'epochs;
+            }
+        }
+        let row = evaluate_into(&mut live.out, &live.learner, data, epoch, live.step, &clock);
+        if let Some(handle) = &plateau {
+            handle.report(row.test_loss);
+        }
+        progress.epoch(epoch, row.test_loss, row.test_accuracy);
+        if epoch + 1 < s.epochs && live.step < total_steps {
+            live.save(&files, epoch, epoch_rng, true, clock.seconds())?;
+        }
+    }
+    let mut out = live.out;
+    if ending == Ending::Finished && out.epochs.last().is_none_or(|e| e.step + 1 != live.step) {
+        // Stopped mid-epoch (divergence or --max-steps): evaluate the model as it was when the
+        // run stopped, so every run has a final accuracy.
+        let epoch = out.steps.last().map_or(0, |s| s.epoch);
+        evaluate_into(&mut out, &live.learner, data, epoch, live.step, &clock);
+    }
+    out.train_seconds = clock.seconds() - out.eval_seconds;
+    progress.finish();
+    Ok((out, ending))
+}
