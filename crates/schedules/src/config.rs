@@ -40,10 +40,11 @@ macro_rules! kinds {
         /// );
         /// ```
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        #[serde(tag = "kind", rename_all = "snake_case")]
+        #[serde(tag = "kind")]
         pub enum ScheduleConfig {
             $(
                 #[doc = concat!("See [`", stringify!($ty), "`].")]
+                #[serde(rename = $name)]
                 $variant($ty),
             )+
         }
@@ -59,10 +60,10 @@ macro_rules! kinds {
         /// assert!("cosin".parse::<Kind>().unwrap_err().to_string().contains("cosine_restarts"));
         /// ```
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
         pub enum Kind {
             $(
                 #[doc = concat!("`", $name, "`: see [`", stringify!($ty), "`].")]
+                #[serde(rename = $name)]
                 $variant,
             )+
         }
