@@ -60,15 +60,10 @@ pub struct PlotArgs {
     pub log_y: bool,
 }
 
-/// Training options (flags override `--config`, which overrides configs/experiment.toml).
+/// What the network trains on and with: the flags training and the LR range test share (flags
+/// override `--config`, which overrides configs/experiment.toml).
 #[derive(Debug, Args, Default)]
-pub struct TrainArgs {
-    /// Schedule presets to train, comma-separated or repeated; `all` for every preset.
-    #[arg(long, value_delimiter = ',')]
-    pub schedule: Vec<String>,
-    /// A TOML file with experiment settings and/or a `[schedule]` table.
-    #[arg(long)]
-    pub config: Option<PathBuf>,
+pub struct SetupArgs {
     /// Network.
     #[arg(long, value_enum)]
     pub model: Option<ModelKind>,
@@ -78,9 +73,6 @@ pub struct TrainArgs {
     /// Device: auto takes wgpu on a hardware GPU, flex otherwise.
     #[arg(long, value_enum)]
     pub backend: Option<BackendKind>,
-    /// Passes over the training set.
-    #[arg(long)]
-    pub epochs: Option<u64>,
     /// Images per optimizer step.
     #[arg(long)]
     pub batch_size: Option<usize>,
@@ -93,15 +85,31 @@ pub struct TrainArgs {
     /// Data set.
     #[arg(long, value_enum)]
     pub dataset: Option<Dataset>,
+    /// Train on the first N training images only (quick checks).
+    #[arg(long)]
+    pub train_limit: Option<usize>,
+}
+
+/// Training options (flags override `--config`, which overrides configs/experiment.toml).
+#[derive(Debug, Args, Default)]
+pub struct TrainArgs {
+    /// Schedule presets to train, comma-separated or repeated; `all` for every preset.
+    #[arg(long, value_delimiter = ',')]
+    pub schedule: Vec<String>,
+    /// A TOML file with experiment settings and/or a `[schedule]` table.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub setup: SetupArgs,
+    /// Passes over the training set.
+    #[arg(long)]
+    pub epochs: Option<u64>,
     /// Results root; runs land in OUT/NAME/RUN/.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Sweep folder name under --out (default: dataset-model-optimizer-Nep).
     #[arg(long)]
     pub name: Option<String>,
-    /// Train on the first N training images only (quick checks).
-    #[arg(long)]
-    pub train_limit: Option<usize>,
     /// Evaluate on the first N test images only.
     #[arg(long)]
     pub test_limit: Option<usize>,
@@ -200,30 +208,8 @@ pub struct LrFindArgs {
     /// Weight of the past in the loss's exponential moving average (fastai's 0.98).
     #[arg(long, default_value_t = 0.98)]
     pub beta: f64,
-    /// Network (default from configs/experiment.toml).
-    #[arg(long, value_enum)]
-    pub model: Option<ModelKind>,
-    /// Optimizer.
-    #[arg(long, value_enum)]
-    pub optimizer: Option<OptimizerKind>,
-    /// Device.
-    #[arg(long, value_enum)]
-    pub backend: Option<BackendKind>,
-    /// Images per step.
-    #[arg(long)]
-    pub batch_size: Option<usize>,
-    /// Fixes initialisation and batch order.
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Folder with the IDX files.
-    #[arg(long)]
-    pub data_dir: Option<PathBuf>,
-    /// Data set.
-    #[arg(long, value_enum)]
-    pub dataset: Option<Dataset>,
-    /// Use the first N training images only.
-    #[arg(long)]
-    pub train_limit: Option<usize>,
+    #[command(flatten)]
+    pub setup: SetupArgs,
     /// Folder for lr-find.csv and the plots (default: results/lr-find-MODEL-OPTIMIZER).
     #[arg(long)]
     pub out: Option<PathBuf>,

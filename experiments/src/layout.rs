@@ -23,6 +23,14 @@ pub const SUMMARY_CSV: &str = "summary.csv";
 pub const SUMMARY_MD: &str = "summary.md";
 /// The files that make a finished run: what merging sweeps copies.
 pub const RUN_FILES: [&str; 3] = [CONFIG, METRICS, SUMMARY];
+/// The sweep's pictures (each as `.png` and `.svg`): training losses overlaid,
+pub const LOSS_PICTURE: &str = "loss";
+/// learning rates overlaid,
+pub const LR_PICTURE: &str = "lr";
+/// one panel per run,
+pub const GRID_PICTURE: &str = "grid";
+/// and the loss over seeds with its band.
+pub const LOSS_SEEDS_PICTURE: &str = "loss-seeds";
 /// The formats every picture is drawn in.
 pub const PICTURE_FORMATS: [&str; 2] = ["png", "svg"];
 

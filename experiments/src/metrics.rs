@@ -173,7 +173,7 @@ mod tests {
                 step: 0,
                 epoch: 0,
                 lr: 1e-7,
-                train_loss: 2.302585092994046,
+                train_loss: std::f64::consts::LN_10,
             },
             StepRow {
                 step: 1,

@@ -6,6 +6,7 @@ use schedules::ScheduleConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
+use crate::cli::SetupArgs;
 use crate::config::{ConfigFile, Dataset};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
@@ -97,5 +98,20 @@ impl Planned {
     /// The seed this run trains with in a sweep of settings `s`.
     pub fn seed_in(&self, s: &Settings) -> u64 {
         self.seed.unwrap_or(s.seed)
+    }
+}
+
+/// The settings the shared flags give (unset where a flag is absent), to merge over a config.
+pub(super) fn flags(a: &SetupArgs) -> ConfigFile {
+    ConfigFile {
+        model: a.model,
+        optimizer: a.optimizer,
+        backend: a.backend,
+        dataset: a.dataset,
+        batch_size: a.batch_size,
+        seed: a.seed,
+        data_dir: a.data_dir.clone(),
+        train_limit: a.train_limit,
+        ..ConfigFile::default()
     }
 }

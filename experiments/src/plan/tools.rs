@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use super::settings::Settings;
+use super::settings::{Settings, flags};
 use crate::backend::BackendKind;
 use crate::cli::{BenchArgs, LrFindArgs};
-use crate::config::{self, ConfigFile};
+use crate::config;
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
@@ -48,17 +48,7 @@ impl LrFindPlan {
                 args.beta
             )));
         }
-        let file = config::defaults().merged(ConfigFile {
-            model: args.model,
-            optimizer: args.optimizer,
-            backend: args.backend,
-            dataset: args.dataset,
-            batch_size: args.batch_size,
-            seed: args.seed,
-            data_dir: args.data_dir.clone(),
-            train_limit: args.train_limit,
-            ..ConfigFile::default()
-        });
+        let file = config::defaults().merged(flags(&args.setup));
         let settings = Settings::of(&file)?;
         let out = args.out.unwrap_or_else(|| {
             PathBuf::from("results").join(format!(
@@ -120,7 +110,7 @@ impl BenchPlan {
             )));
         }
         Ok(Self {
-            reference: (!args.no_reference).then(|| Reference {
+            reference: (!args.no_reference).then_some(Reference {
                 script: args.reference,
                 python: args.python,
                 device: args.reference_device,

@@ -5,7 +5,7 @@ use std::path::Path;
 use schedules::{Schedule, ScheduleConfig};
 use serde::{Deserialize, Serialize};
 
-use super::settings::{Planned, Settings};
+use super::settings::{Planned, Settings, flags};
 use crate::backend::BackendKind;
 use crate::cli::TrainArgs;
 use crate::config::{self, ConfigFile};
@@ -112,22 +112,12 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         file_schedule = given.schedule.take().map(|s| (name, s));
         file = file.merged(given);
     }
-    let flags = ConfigFile {
-        model: args.model,
-        optimizer: args.optimizer,
-        backend: args.backend,
-        dataset: args.dataset,
+    let file = file.merged(ConfigFile {
         epochs: args.epochs,
-        batch_size: args.batch_size,
-        seed: args.seed,
-        data_dir: args.data_dir.clone(),
         out: args.out.clone(),
-        train_limit: args.train_limit,
         test_limit: args.test_limit,
-        loss_decay: None,
-        schedule: None,
-    };
-    let file = file.merged(flags);
+        ..flags(&args.setup)
+    });
     let settings = Settings::of(&file)?;
     if args.max_steps == Some(0) {
         return Err("--max-steps (0) must be at least 1".into());
@@ -248,8 +238,8 @@ fn resume(dir: std::path::PathBuf, args: TrainArgs) -> Result<TrainPlan> {
     let saved: SweepFile =
         config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
     let file = saved.settings.merged(ConfigFile {
-        backend: args.backend,
-        data_dir: args.data_dir.clone(),
+        backend: args.setup.backend,
+        data_dir: args.setup.data_dir.clone(),
         ..ConfigFile::default()
     });
     let settings = Settings::of(&file)?;

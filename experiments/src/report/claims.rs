@@ -63,12 +63,7 @@ fn aggregates(runs: &[RunData]) -> Vec<Aggregate> {
     group_by(runs, |r| Some(r.group()))
         .into_iter()
         // A loss-decay run holds its rate fixed but scales the loss: in no family.
-        .filter(|(_, members)| {
-            !members[0]
-                .config
-                .as_ref()
-                .is_some_and(|c| c.loss_decay.is_some())
-        })
+        .filter(|(_, members)| (members[0].config.as_ref()).is_none_or(|c| c.loss_decay.is_none()))
         .map(|(name, members)| {
             let first = &members[0].summary;
             let n = members.len();

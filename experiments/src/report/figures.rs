@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use super::runs::RunData;
 use super::stats::seed_groups;
 use crate::error::Result;
-use crate::layout::{PICTURE_FORMATS, SweepDir};
+use crate::layout::{
+    GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE, PICTURE_FORMATS, SweepDir,
+};
 use crate::metrics::StepRow;
 use crate::plot::{self, Chart, Series};
 
@@ -87,13 +89,13 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
     };
     let mut written = Vec::new();
     for ext in PICTURE_FORMATS {
-        let path = sweep.picture("loss", ext);
+        let path = sweep.picture(LOSS_PICTURE, ext);
         plot::line_chart(
             &path,
             &loss_chart("Training loss (moving average of 20 steps)", &losses),
         )?;
         written.push(path);
-        let path = sweep.picture("lr", ext);
+        let path = sweep.picture(LR_PICTURE, ext);
         plot::line_chart(
             &path,
             &Chart {
@@ -106,11 +108,11 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
             },
         )?;
         written.push(path);
-        let path = sweep.picture("grid", ext);
+        let path = sweep.picture(GRID_PICTURE, ext);
         plot::grid(&path, runs, WINDOW, log_y)?;
         written.push(path);
         if !bands.is_empty() {
-            let path = sweep.picture("loss-seeds", ext);
+            let path = sweep.picture(LOSS_SEEDS_PICTURE, ext);
             plot::line_chart(
                 &path,
                 &loss_chart(

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use super::claims::claims;
 use super::runs::RunData;
 use super::stats::{mean_std, seed_groups};
+use crate::layout::{GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE};
 use crate::summary::RunSummary;
 
 const CSV_HEADER: [&str; 22] = [
@@ -137,8 +138,9 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
             let _ = writeln!(md, "- {line}");
         }
     }
-    md.push_str(
-        "\n![Small multiples](grid.png)\n\n![Loss](loss.png)\n\n![Learning rates](lr.png)\n",
+    let _ = write!(
+        md,
+        "\n![Small multiples]({GRID_PICTURE}.png)\n\n![Loss]({LOSS_PICTURE}.png)\n\n![Learning rates]({LR_PICTURE}.png)\n"
     );
     (summary_csv(runs), md)
 }
@@ -171,5 +173,5 @@ fn seeds_table(md: &mut String, runs: &[RunData]) {
             super::stats::mean(&reached).map_or("–".to_string(), |m| format!("{m:.0}"))
         );
     }
-    md.push_str("\n![Loss over seeds](loss-seeds.png)\n");
+    let _ = writeln!(md, "\n![Loss over seeds]({LOSS_SEEDS_PICTURE}.png)");
 }
