@@ -274,3 +274,119 @@ fn resume(dir: std::path::PathBuf, args: TrainArgs) -> Result<TrainPlan> {
         jobs: args.jobs,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    fn plan(flags: &[&str]) -> Result<TrainPlan> {
+        let cli = Cli::try_parse_from(std::iter::once("experiments").chain(flags.iter().copied()))
+            .expect("flags parse");
+        TrainPlan::from_args(cli.train)
+    }
+
+    #[test]
+    fn seeds_and_shards_slice_the_sweep_in_order() {
+        let p = plan(&["--schedule", "fixed,cosine", "--seeds", "3", "--seed", "7"]).unwrap();
+        let names: Vec<&str> = p.runs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "fixed-seed7",
+                "fixed-seed8",
+                "fixed-seed9",
+                "cosine-seed7",
+                "cosine-seed8",
+                "cosine-seed9"
+            ]
+        );
+        assert_eq!(
+            p.sweep.path(),
+            Path::new("results/mnist-lenet-momentum-3ep")
+        );
+        let config = p.run_config(&p.runs[4], BackendKind::Flex);
+        assert_eq!(
+            (config.seed, config.backend),
+            (Some(8), Some(BackendKind::Flex))
+        );
+
+        let p = plan(&[
+            "--schedule",
+            "fixed,cosine",
+            "--seeds",
+            "3",
+            "--shard",
+            "2/4",
+        ])
+        .unwrap();
+        let names: Vec<&str> = p.runs.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["fixed-seed43", "cosine-seed44"],
+            "runs 2 and 6 of 6"
+        );
+        assert!(
+            p.sweep
+                .path()
+                .ends_with("mnist-lenet-momentum-3ep-shard-2-of-4")
+        );
+        let empty = plan(&["--schedule", "fixed", "--shard", "3/4"]).unwrap();
+        assert!(
+            empty.runs.is_empty(),
+            "a shard past the sweep has nothing to train"
+        );
+    }
+
+    #[test]
+    fn flags_override_the_defaults_and_bad_values_are_one_line() {
+        let p = plan(&[
+            "--schedule",
+            "clr",
+            "--epochs",
+            "2",
+            "--optimizer",
+            "adam",
+            "--out",
+            "o",
+        ])
+        .unwrap();
+        assert_eq!((p.settings.epochs, p.settings.batch_size), (2, 128));
+        assert_eq!(p.sweep.path(), Path::new("o/mnist-lenet-adam-2ep"));
+        for (flags, message) in [
+            (
+                &["--schedule", "fixed", "--epochs", "0"][..],
+                "epochs (0) must be at least 1",
+            ),
+            (
+                &["--schedule", "fixed", "--seeds", "0"],
+                "--seeds (0) must be at least 1",
+            ),
+            (&["--schedule", "nope"], "unknown schedule preset `nope`"),
+            (&[], "no schedule to train"),
+        ] {
+            let err = plan(flags).unwrap_err();
+            assert!(err.message().starts_with(message), "{err}");
+            assert!(!err.message().contains('\n'), "{err}");
+        }
+        let err = plan(&["--resume", "/nonexistent"]).unwrap_err();
+        assert!(
+            err.message()
+                .contains("no sweep.toml there or in its parent"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn loss_decay_adds_a_fixed_rate_run_at_the_presets_peak() {
+        let p = plan(&["--schedule", "fixed", "--loss-decay", "cosine"]).unwrap();
+        let run = &p.runs[1];
+        assert_eq!(run.name, "loss-decay-cosine");
+        assert_eq!(
+            run.schedule.bounds().1,
+            run.loss_decay.as_ref().unwrap().bounds().1
+        );
+        assert_eq!(run.schedule.kind(), "constant");
+    }
+}
