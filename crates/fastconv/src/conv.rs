@@ -13,45 +13,45 @@ use rayon::prelude::*;
 
 /// Shapes of one `relu(conv2d(x, w) + b)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConvShape {
-    pub batch: usize,
-    pub in_channels: usize,
-    pub height: usize,
-    pub width: usize,
-    pub out_channels: usize,
-    pub kernel_h: usize,
-    pub kernel_w: usize,
+pub(crate) struct ConvShape {
+    pub(crate) batch: usize,
+    pub(crate) in_channels: usize,
+    pub(crate) height: usize,
+    pub(crate) width: usize,
+    pub(crate) out_channels: usize,
+    pub(crate) kernel_h: usize,
+    pub(crate) kernel_w: usize,
 }
 
 impl ConvShape {
-    pub fn out_h(&self) -> usize {
+    pub(crate) fn out_h(&self) -> usize {
         self.height - self.kernel_h + 1
     }
-    pub fn out_w(&self) -> usize {
+    pub(crate) fn out_w(&self) -> usize {
         self.width - self.kernel_w + 1
     }
     /// Rows of the unrolled image: one per (input channel, kernel row, kernel column).
-    pub fn k(&self) -> usize {
+    pub(crate) fn k(&self) -> usize {
         self.in_channels * self.kernel_h * self.kernel_w
     }
     /// Output pixels per channel.
-    pub fn p(&self) -> usize {
+    pub(crate) fn p(&self) -> usize {
         self.out_h() * self.out_w()
     }
-    pub fn image_len(&self) -> usize {
+    pub(crate) fn image_len(&self) -> usize {
         self.in_channels * self.height * self.width
     }
-    pub fn output_len(&self) -> usize {
+    pub(crate) fn output_len(&self) -> usize {
         self.out_channels * self.p()
     }
 }
 
 /// Gradients of one `relu(conv2d(x, w) + b)`.
-pub struct ConvGrads {
+pub(crate) struct ConvGrads {
     /// Present when asked for (a network's first layer needs none).
-    pub x: Option<Vec<f32>>,
-    pub weight: Vec<f32>,
-    pub bias: Vec<f32>,
+    pub(crate) x: Option<Vec<f32>>,
+    pub(crate) weight: Vec<f32>,
+    pub(crate) bias: Vec<f32>,
 }
 
 /// Chunks of the batch for the backward pass; a function of the batch size only.
@@ -157,7 +157,7 @@ fn check_lengths(s: &ConvShape, x: &[f32], weight: &[f32]) {
 }
 
 /// `relu(conv2d(x, weight) + bias)`, NCHW in and out.
-pub fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
+pub(crate) fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f32> {
     check_lengths(s, x, weight);
     assert_eq!(bias.len(), s.out_channels, "conv2d_relu: bias length");
     let (k, p, co) = (s.k(), s.p(), s.out_channels);
@@ -197,7 +197,7 @@ pub fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) -> Vec<f3
 }
 
 /// Gradients of `y = relu(conv2d(x, weight) + bias)` given `y` and `dL/dy`.
-pub fn backward(
+pub(crate) fn backward(
     s: &ConvShape,
     x: &[f32],
     weight: &[f32],
