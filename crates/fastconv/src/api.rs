@@ -5,7 +5,6 @@ use burn::backend::Dispatch;
 use burn::tensor::Tensor;
 
 use crate::backend::CnnOps;
-use crate::pool;
 
 /// `relu(conv2d(x, weight) + bias)` with stride 1 and no padding.
 ///
@@ -37,12 +36,14 @@ pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4
 
 /// Max pooling over `size × size` windows with stride `size` and no padding (`MaxPool2d` with
 /// kernel = stride, PyTorch's `max_pool2d(x, size)`): `[b, c, h, w]` → `[b, c, h / size, w / size]`.
+///
+/// Any window from 1 up to the whole image (global max pooling) works; on flex, windows larger
+/// than 16 run Burn's pooling, since the kernel here keeps each winner's offset in a byte.
 pub fn max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
     let [_, _, height, width] = x.dims();
     assert!(
-        (1..=pool::MAX_SIZE).contains(&size) && size <= height && size <= width,
-        "max_pool2d: window {size} must be in 1..={} and fit the {height}×{width} image",
-        pool::MAX_SIZE
+        size >= 1 && size <= height && size <= width,
+        "max_pool2d: window {size} must be at least 1 and fit the {height}×{width} image"
     );
     Tensor::from_dispatch(<Dispatch as CnnOps>::max_pool2d(x.into_dispatch(), size))
 }

@@ -1,5 +1,5 @@
 //! [`CnnKernels`] for flex: f32 tensors go through the kernels of `conv`, `pool` and `dropout`;
-//! other float types take Burn's ops.
+//! other float types, and pooling windows too large for the kernel, take Burn's ops.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -14,8 +14,8 @@ use crate::conv::{self, ConvShape};
 use crate::pool::{self, PoolShape};
 use crate::{dropout, fallback};
 
-/// What flex pooling remembers: window offsets from the kernel here, or Burn's indices for the
-/// float types the kernel does not take.
+/// What flex pooling remembers: window offsets from the kernel here, or Burn's indices where
+/// the kernel does not apply (other float types, windows over `pool::MAX_SIZE`).
 #[derive(Clone, Debug)]
 pub(crate) enum FlexPoolIndices {
     Window(Arc<Vec<u8>>),
@@ -45,10 +45,11 @@ fn conv_shape(x: &FlexTensor, weight: &FlexTensor, other: &FlexTensor) -> Option
     })
 }
 
-/// The shapes of a flex pooling, when its tensor is f32.
+/// The shapes of a flex pooling, when the kernel takes it: f32, and window offsets that fit
+/// its byte.
 fn pool_shape(x: &FlexTensor, size: usize) -> Option<PoolShape> {
     let xs = x.shape();
-    let fits = x.dtype() == DType::F32 && xs.num_dims() == 4;
+    let fits = x.dtype() == DType::F32 && xs.num_dims() == 4 && size <= pool::MAX_SIZE;
     fits.then(|| PoolShape {
         planes: xs[0] * xs[1],
         height: xs[2],

@@ -101,11 +101,12 @@ fn run(
 
 fn check(device: Device) {
     let cases = [
-        // (input, weight): the layers of both networks, and an odd rectangular one.
+        // (input, weight): the layers of both networks, an odd rectangular one, an empty batch.
         ([4, 1, 28, 28], [24, 1, 5, 5]),
         ([3, 24, 12, 12], [32, 24, 3, 3]),
         ([2, 32, 26, 26], [64, 32, 3, 3]),
         ([5, 3, 7, 9], [4, 3, 2, 3]),
+        ([0, 3, 7, 9], [4, 3, 2, 3]),
     ];
     let plain = Device::flex();
     for (x_shape, w_shape) in cases {
@@ -123,7 +124,7 @@ fn check(device: Device) {
         let burn = run(false, &x, &w, &b, &g, &device.clone().autodiff());
         let y = burn[0].to_vec::<f32>().expect("f32");
         assert!(
-            y.contains(&0.0) && y.iter().any(|v| *v > 0.0),
+            y.is_empty() || (y.contains(&0.0) && y.iter().any(|v| *v > 0.0)),
             "both sides of the ReLU are exercised"
         );
         for (name, (f, r)) in ["y", "dx", "dw", "db"].iter().zip(fast.iter().zip(&burn)) {
@@ -156,12 +157,21 @@ fn pool(fast: bool, x: &TensorData, size: usize, device: &Device) -> [TensorData
 }
 
 fn check_pool(device: Device) {
-    // The pooled layers of both networks, an odd size (floor mode) and a 3×3 window.
     for (shape, size) in [
+        // The pooled layers of both networks, an odd size (floor mode) and a 3×3 window.
         ([4, 24, 24, 24], 2),
         ([3, 64, 24, 24], 2),
         ([2, 3, 7, 9], 2),
         ([2, 3, 9, 7], 3),
+        // Windows of 1, the largest the byte-offset kernel takes (16), the next, and the whole
+        // image (global max pooling), also where a column is left over.
+        ([2, 3, 28, 28], 1),
+        ([2, 3, 28, 28], 16),
+        ([2, 3, 28, 28], 17),
+        ([2, 3, 28, 28], 28),
+        ([2, 3, 28, 31], 28),
+        // An empty batch.
+        ([0, 3, 8, 8], 2),
     ] {
         let x = distinct(shape);
         let device = device.clone().autodiff();
@@ -219,4 +229,10 @@ fn a_bias_of_the_wrong_length_is_named() {
         Tensor::zeros([3, 1, 3, 3], &device),
         Tensor::zeros([2], &device),
     );
+}
+
+#[test]
+#[should_panic(expected = "window 29 must be at least 1 and fit the 28×28 image")]
+fn a_window_larger_than_the_image_is_named() {
+    fastconv::max_pool2d(Tensor::zeros([1, 1, 28, 28], &Device::flex()), 29);
 }
