@@ -447,6 +447,7 @@ mod tests {
         check(shape(2, 24, 12, 32, 3)); // lenet conv2
         check(shape(2, 1, 28, 32, 3)); // pytorch-example conv1
         check(shape(37, 3, 9, 5, 3)); // a batch that does not split evenly into chunks
+        check(shape(0, 3, 9, 5, 3)); // an empty batch: zero gradients for the parameters
     }
 
     #[test]

@@ -89,6 +89,11 @@ mod tests {
     }
 
     #[test]
+    fn nothing_in_nothing_out() {
+        assert!(apply(&[], 0.5, 1).is_empty());
+    }
+
+    #[test]
     fn dropped_nans_stay_visible() {
         let out = apply(&[f32::NAN; 64], 0.5, 3);
         assert!(out.iter().all(|v| v.is_nan()));

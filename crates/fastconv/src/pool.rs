@@ -206,9 +206,23 @@ mod tests {
     }
 
     #[test]
+    fn no_planes_no_work() {
+        let s = PoolShape {
+            planes: 0,
+            height: 4,
+            width: 4,
+            size: 2,
+        };
+        let (y, arg) = forward(&s, &[]);
+        assert!(y.is_empty() && arg.is_empty());
+        assert!(backward(&s, &arg, &y).is_empty());
+    }
+
+    #[test]
     fn many_planes_match_a_direct_loop() {
-        // 2 takes the unrolled path, 3 the general one; 7×7 leaves a row and column out.
-        for size in [2, 3] {
+        // 2 takes the unrolled path, the others the general one; with 2 and 3 the 7×7 planes
+        // leave a row and a column out, 1 keeps everything, 7 is the whole plane.
+        for size in [1, 2, 3, 7] {
             let s = PoolShape {
                 planes: 300,
                 height: 7,
