@@ -22,7 +22,7 @@ fn mix(seed: u64, i: u64) -> u64 {
 
 /// `values · mask / (1 − prob)`, where the mask keeps each element with probability `1 − prob`.
 /// A dropped element is multiplied by 0, so a NaN or an infinity still shows, as in Burn.
-pub fn apply(values: &[f32], prob: f64, seed: u64) -> Vec<f32> {
+pub(crate) fn apply(values: &[f32], prob: f64, seed: u64) -> Vec<f32> {
     assert!(
         (0.0..1.0).contains(&prob),
         "dropout: probability {prob} must be in [0, 1)"
@@ -86,6 +86,11 @@ mod tests {
         let (a, b) = (apply(&ones, 0.5, 1), apply(&ones, 0.5, 2));
         let same = a.iter().zip(&b).filter(|(x, y)| x == y).count() as f64 / ones.len() as f64;
         assert!((same - 0.5).abs() < 0.01, "{same}");
+    }
+
+    #[test]
+    fn nothing_in_nothing_out() {
+        assert!(apply(&[], 0.5, 1).is_empty());
     }
 
     #[test]

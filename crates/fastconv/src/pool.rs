@@ -9,18 +9,18 @@ use rayon::prelude::*;
 
 /// Shapes of one pooling: `planes` = batch × channels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PoolShape {
-    pub planes: usize,
-    pub height: usize,
-    pub width: usize,
-    pub size: usize,
+pub(crate) struct PoolShape {
+    pub(crate) planes: usize,
+    pub(crate) height: usize,
+    pub(crate) width: usize,
+    pub(crate) size: usize,
 }
 
 impl PoolShape {
-    pub fn out_h(&self) -> usize {
+    pub(crate) fn out_h(&self) -> usize {
         self.height / self.size
     }
-    pub fn out_w(&self) -> usize {
+    pub(crate) fn out_w(&self) -> usize {
         self.width / self.size
     }
     fn plane_len(&self) -> usize {
@@ -32,7 +32,7 @@ impl PoolShape {
 }
 
 /// Largest window whose offsets fit in a byte.
-pub const MAX_SIZE: usize = 16;
+pub(crate) const MAX_SIZE: usize = 16;
 
 /// Planes per parallel task, so small planes are not one task each.
 fn planes_per_task(s: &PoolShape) -> usize {
@@ -41,7 +41,7 @@ fn planes_per_task(s: &PoolShape) -> usize {
 
 /// The pooled values and, per output, the offset `u·size + v` of the winner in its window
 /// (the first maximum; a NaN wins, so a diverging run stays visible).
-pub fn forward(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<u8>) {
+pub(crate) fn forward(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<u8>) {
     assert!(
         (1..=MAX_SIZE).contains(&s.size),
         "max_pool: window {} outside 1..={MAX_SIZE}",
@@ -119,7 +119,7 @@ fn forward_plane_2x2(x: &[f32], w: usize, y: &mut [f32], arg: &mut [u8], ow: usi
 }
 
 /// The input gradient: each output's gradient goes to its window's winner, zeros elsewhere.
-pub fn backward(s: &PoolShape, arg: &[u8], grad: &[f32]) -> Vec<f32> {
+pub(crate) fn backward(s: &PoolShape, arg: &[u8], grad: &[f32]) -> Vec<f32> {
     assert_eq!(
         grad.len(),
         s.planes * s.out_plane_len(),
@@ -206,9 +206,23 @@ mod tests {
     }
 
     #[test]
+    fn no_planes_no_work() {
+        let s = PoolShape {
+            planes: 0,
+            height: 4,
+            width: 4,
+            size: 2,
+        };
+        let (y, arg) = forward(&s, &[]);
+        assert!(y.is_empty() && arg.is_empty());
+        assert!(backward(&s, &arg, &y).is_empty());
+    }
+
+    #[test]
     fn many_planes_match_a_direct_loop() {
-        // 2 takes the unrolled path, 3 the general one; 7×7 leaves a row and column out.
-        for size in [2, 3] {
+        // 2 takes the unrolled path, the others the general one; with 2 and 3 the 7×7 planes
+        // leave a row and a column out, 1 keeps everything, 7 is the whole plane.
+        for size in [1, 2, 3, 7] {
             let s = PoolShape {
                 planes: 300,
                 height: 7,

@@ -1,0 +1,150 @@
+//! [`CnnOps`] for `Autodiff<B>`: the inner backend's forward pass, recorded as one graph node
+//! whose backward pass calls the inner backend's [`CnnKernels`] backward.
+//!
+//! Inputs are checkpointed rather than cloned, so the checkpoint strategy decides whether they
+//! are kept or recomputed; what only the forward pass knows (the ReLU's output, pooling's
+//! winners, dropout's mask) is the node's state.
+
+use burn::backend::Autodiff;
+use burn::backend::autodiff::NodeId;
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::tensor::FloatTensor;
+
+use crate::backend::{CnnKernels, CnnOps, Saved};
+
+#[derive(Debug)]
+struct ConvReluBackward;
+
+impl<B: CnnKernels> Backward<B, 3> for ConvReluBackward {
+    /// Input, weight and bias as checkpointed nodes; the output itself.
+    type State = (NodeId, NodeId, NodeId, FloatTensor<B>);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 3>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x, weight, bias, output) = ops.state;
+        let saved = Saved {
+            x: checkpointer.retrieve_node_output::<FloatTensor<B>>(x),
+            weight: checkpointer.retrieve_node_output::<FloatTensor<B>>(weight),
+            bias: checkpointer.retrieve_node_output::<FloatTensor<B>>(bias),
+            output,
+        };
+        // An untracked input (a network's first layer) skips the input gradient's matmul.
+        let (x_grad, weight_grad, bias_grad) = B::conv_backward(saved, grad, node_x.is_some());
+        if let (Some(node), Some(g)) = (node_x, x_grad) {
+            grads.register::<B>(node.id, g);
+        }
+        if let Some(node) = node_weight {
+            grads.register::<B>(node.id, weight_grad);
+        }
+        if let Some(node) = node_bias {
+            grads.register::<B>(node.id, bias_grad);
+        }
+    }
+}
+
+#[derive(Debug)]
+struct MaxPoolBackward;
+
+impl<B: CnnKernels> Backward<B, 1> for MaxPoolBackward {
+    /// The input as a checkpointed node, the window size and what the forward pass remembered.
+    type State = (NodeId, usize, B::PoolIndices);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 1>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x, size, indices) = ops.state;
+        let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::pool_backward(x, size, indices, grad));
+        }
+    }
+}
+
+#[derive(Debug)]
+struct DropoutBackward;
+
+impl<B: CnnKernels> Backward<B, 1> for DropoutBackward {
+    type State = B::DropoutMask;
+
+    fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        if let Some(node) = node_x {
+            grads.register::<B>(node.id, B::dropout_backward(ops.state, grad));
+        }
+    }
+}
+
+impl<B: CnnKernels, C: CheckpointStrategy> CnnOps for Autodiff<B, C> {
+    fn conv2d_relu(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        match ConvReluBackward
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state_x = prep.checkpoint(&x);
+                let state_w = prep.checkpoint(&weight);
+                let state_b = prep.checkpoint(&bias);
+                let output = B::conv_forward(
+                    x.into_primitive(),
+                    weight.into_primitive(),
+                    bias.into_primitive(),
+                );
+                prep.finish((state_x, state_w, state_b, output.clone()), output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::conv_forward(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+            )),
+        }
+    }
+
+    fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
+        match MaxPoolBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state_x = prep.checkpoint(&x);
+                let (output, indices) = B::pool_forward(x.into_primitive(), size);
+                prep.finish((state_x, size, indices), output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::pool_forward(x.into_primitive(), size).0),
+        }
+    }
+
+    fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self> {
+        match DropoutBackward
+            .prepare::<C>([x.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => {
+                let (output, mask) = B::dropout_forward(x.into_primitive(), prob);
+                prep.finish(mask, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::dropout_forward(x.into_primitive(), prob).0),
+        }
+    }
+}
