@@ -55,24 +55,7 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
     }
     announce(&plan, used, &places[0].data);
     signals::install_handler();
-    let jobs = (plan.jobs)
-        .unwrap_or(if used == BackendKind::Wgpu {
-            DEFAULT_GPU_JOBS
-        } else {
-            1
-        })
-        .clamp(1, plan.runs.len().max(1));
-    if jobs > 1 {
-        eprintln!(
-            "training {jobs} runs at a time on {}{}",
-            used.name(),
-            if used == BackendKind::Wgpu {
-                ""
-            } else {
-                "; dropout masks then depend on thread timing, so runs of a dropout model are not bit-reproducible"
-            }
-        );
-    }
+    let jobs = jobs(&plan, used);
     let ending = worker::run_queue(
         &places,
         jobs,
@@ -95,6 +78,30 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
     println!("{}", rows.join("\n"));
     eprintln!("wrote {}", plan.sweep.path().display());
     Ok(Ending::Finished)
+}
+
+/// Runs trained at once on each device: `--jobs`, else 8 on a GPU and 1 on the CPU (where runs
+/// would only compete for the same cores); never more than there are runs.
+fn jobs(plan: &TrainPlan, used: BackendKind) -> usize {
+    let jobs = (plan.jobs)
+        .unwrap_or(if used == BackendKind::Wgpu {
+            DEFAULT_GPU_JOBS
+        } else {
+            1
+        })
+        .clamp(1, plan.runs.len().max(1));
+    if jobs > 1 {
+        eprintln!(
+            "training {jobs} runs at a time on {}{}",
+            used.name(),
+            if used == BackendKind::Wgpu {
+                ""
+            } else {
+                "; dropout masks then depend on thread timing, so runs of a dropout model are not bit-reproducible"
+            }
+        );
+    }
+    jobs
 }
 
 /// Loads the data set and puts a copy on every device the runs will use.
