@@ -9,7 +9,7 @@ use crate::checkpoint::Checkpoint;
 use crate::cli::TrainArgs;
 use crate::config::Dataset;
 use crate::error::{Ending, Error, Result};
-use crate::layout::{self, SweepDir};
+use crate::layout;
 use crate::lr_find;
 use crate::plan::{Planned, TrainPlan};
 use crate::presets;
@@ -222,7 +222,7 @@ fn run_one(
     run: &Planned,
     progress: &mut Progress,
 ) -> Result<Ending> {
-    let dir = SweepDir::run(&plan.sweep, &run.name);
+    let dir = plan.sweep.run(&run.name);
     fsio::create_out_dir(dir.path())?;
     let checkpoint_path = dir.file(layout::CHECKPOINT);
     let summary_path = dir.file(layout::SUMMARY);
