@@ -123,10 +123,10 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         return Err("--max-steps (0) must be at least 1".into());
     }
     let mut runs = Vec::new();
-    if args.schedule.is_empty() {
-        if let Some((name, schedule)) = file_schedule {
-            runs.push(Planned::new(name, schedule));
-        }
+    if args.schedule.is_empty()
+        && let Some((name, schedule)) = file_schedule
+    {
+        runs.push(Planned::new(name, schedule));
     }
     for name in presets::expand_all(&args.schedule) {
         let (schedule, auto) = presets::preset_auto(&name)?;
