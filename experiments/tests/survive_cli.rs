@@ -380,6 +380,34 @@ fn bad_places_and_devices_are_refused_with_one_line() {
         .output()
         .unwrap();
     assert_one_line_error(&out, "damaged checkpoint (truncated); delete it");
+
+    // A checkpoint resumed under an edited schedule: refused, not continued with other rates.
+    let stop = quick(
+        dir,
+        &mnist_dir(),
+        &[
+            "--schedule",
+            "fixed",
+            "--name",
+            "edited",
+            "--stop-after",
+            "1",
+        ],
+    );
+    stopped(&stop);
+    let sweep_file = dir.join("results/edited/sweep.toml");
+    let text = std::fs::read_to_string(&sweep_file).unwrap();
+    assert!(text.contains("lr = 0.05"), "{text}");
+    std::fs::write(&sweep_file, text.replace("lr = 0.05", "lr = 0.06")).unwrap();
+    let out = bin()
+        .arg("--resume")
+        .arg(dir.join("results/edited"))
+        .output()
+        .unwrap();
+    assert_one_line_error(
+        &out,
+        "the checkpoint's scheduler record does not fit this run",
+    );
 }
 
 /// What README § Determinism promises: on a CPU backend, a seed fixes the run bit for bit,

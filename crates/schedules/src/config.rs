@@ -288,6 +288,27 @@ impl Policy {
         &self.config
     }
 
+    /// A 64-bit fingerprint of the config and the step unit: equal policies give equal
+    /// fingerprints, and a changed parameter gives another one (FNV-1a over the `Debug` form,
+    /// whose floats print exactly). [`Scheduler`] records carry it, so that
+    /// [`Scheduler::load_record_checked`] can refuse a record saved under another policy.
+    ///
+    /// ```
+    /// use schedules::ScheduleConfig;
+    /// let a: ScheduleConfig = toml::from_str("kind = 'constant'\nlr = 0.1").unwrap();
+    /// let b: ScheduleConfig = toml::from_str("kind = 'constant'\nlr = 0.10000000000000002").unwrap();
+    /// let (pa, pb) = (a.policy().unwrap(), b.policy().unwrap());
+    /// assert_eq!(pa.fingerprint(), a.policy().unwrap().fingerprint());
+    /// assert_ne!(pa.fingerprint(), pb.fingerprint());
+    /// assert_ne!(pa.fingerprint(), pa.clone().per_epoch(10).unwrap().fingerprint());
+    /// ```
+    pub fn fingerprint(&self) -> u64 {
+        let text = format!("{:?}/{}", self.config, self.steps_per_epoch);
+        text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+        })
+    }
+
     /// Steps per unit of the policy's `t` (1 unless [`per_epoch`](Self::per_epoch) was used).
     pub fn steps_per_epoch(&self) -> u64 {
         self.steps_per_epoch

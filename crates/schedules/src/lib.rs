@@ -111,7 +111,7 @@ pub use loss_decay::LossDecay;
 pub use one_cycle::{AnnealStrategy, OneCycle};
 pub use plateau::{Plateau, PlateauHandle, PlateauMode, PlateauState, ThresholdMode};
 pub use polynomial::{Linear, Polynomial};
-pub use scheduler::Scheduler;
+pub use scheduler::{RecordMismatch, Scheduler};
 pub use sequential::Sequential;
 pub use step::{Multistep, Step};
 pub use warmup::{DecayShape, Warmup, Wsd};

@@ -36,6 +36,7 @@ pub struct Scheduler {
 }
 
 const STEPS: &str = "steps";
+const FINGERPRINT: &str = "policy.fingerprint";
 const P_LR: &str = "plateau.lr";
 const P_BEST: &str = "plateau.best";
 const P_BAD: &str = "plateau.num_bad_epochs";
@@ -71,6 +72,39 @@ impl Scheduler {
         self.steps
     }
 
+    /// Like [`LrScheduler::load_record`], but refuses a record saved by a scheduler of another
+    /// policy (another config, or another [`per_epoch`](Policy::per_epoch) unit), which would
+    /// otherwise restore its step count and continue with this policy's rates. A record without
+    /// a fingerprint (written before records carried one) loads unchecked.
+    ///
+    /// ```
+    /// use burn_optim::lr_scheduler::LrScheduler;
+    /// use schedules::ScheduleConfig;
+    ///
+    /// let cosine: ScheduleConfig =
+    ///     toml::from_str("kind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 100").unwrap();
+    /// let longer: ScheduleConfig =
+    ///     toml::from_str("kind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 200").unwrap();
+    /// let mut scheduler = cosine.build().unwrap();
+    /// scheduler.step();
+    /// let record = scheduler.to_record();
+    /// let err = longer.build().unwrap().load_record_checked(record.clone()).unwrap_err();
+    /// assert!(err.to_string().starts_with("the scheduler record was saved under another schedule"));
+    /// let mut resumed = cosine.build().unwrap();
+    /// resumed.load_record_checked(record).unwrap();
+    /// assert_eq!(resumed.steps(), 1);
+    /// ```
+    pub fn load_record_checked(&mut self, record: LrSchedulerRecord) -> Result<(), RecordMismatch> {
+        let expected = self.policy.fingerprint();
+        match record.scalar::<u64>(FINGERPRINT) {
+            Some(saved) if saved != expected => Err(RecordMismatch { saved, expected }),
+            _ => {
+                self.load_record(record);
+                Ok(())
+            }
+        }
+    }
+
     /// The rate the next `step()` will return, without stepping.
     pub fn peek(&self) -> LearningRate {
         match &self.plateau {
@@ -88,7 +122,9 @@ impl LrScheduler for Scheduler {
     }
 
     fn to_record(&self) -> LrSchedulerRecord {
-        let record = LrSchedulerRecord::new().with_scalar(STEPS, self.steps);
+        let record = LrSchedulerRecord::new()
+            .with_scalar(STEPS, self.steps)
+            .with_scalar(FINGERPRINT, self.policy.fingerprint());
         match &self.plateau {
             Some(handle) => {
                 let s = handle.state();
@@ -121,3 +157,24 @@ impl LrScheduler for Scheduler {
         }
     }
 }
+
+/// A scheduler record saved under another policy than the one loading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordMismatch {
+    /// The fingerprint in the record.
+    pub saved: u64,
+    /// The fingerprint of the policy that tried to load it.
+    pub expected: u64,
+}
+
+impl std::fmt::Display for RecordMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the scheduler record was saved under another schedule (fingerprint {:016x}, this schedule's {:016x}); load it with the config it was saved under",
+            self.saved, self.expected
+        )
+    }
+}
+
+impl std::error::Error for RecordMismatch {}

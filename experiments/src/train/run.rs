@@ -172,7 +172,7 @@ impl Live {
             .map_err(|_| damaged("optimizer state"))?;
         let record = LrSchedulerRecord::from_bytes(Bytes::from_bytes_vec(c.scheduler.clone()))
             .map_err(|_| damaged("scheduler record"))?;
-        self.scheduler.load_record(record);
+        (self.scheduler.load_record_checked(record)).map_err(|_| damaged("scheduler record"))?;
         let (steps, epochs) = metrics::parse(&c.metrics).map_err(|_| damaged("metrics"))?;
         self.out.steps = steps;
         self.out.epochs = epochs;
