@@ -186,7 +186,7 @@ pub struct LrArgs {
     /// Count the schedule's t in epochs of this many steps (the rate is held within an epoch).
     #[arg(long, default_value_t = 1)]
     pub steps_per_epoch: u64,
-    /// Also draw the curves to this .png or .svg file, all schedules in one chart.
+    /// Also draw the curves to this .png or .svg file, one panel per schedule.
     #[arg(long)]
     pub plot: Option<PathBuf>,
     /// Logarithmic learning-rate axis in the plot.

@@ -81,17 +81,22 @@ pub fn run(args: LrArgs) -> Result<()> {
         } else {
             "step"
         };
-        plot::line_chart(
-            path,
-            &Chart {
-                title: "Learning-rate schedules",
-                x_label,
-                y_label: "learning rate",
-                series: &series,
-                log_y: args.log_y,
-                log_x: false,
-            },
-        )?;
+        if series.len() == 1 {
+            plot::line_chart(
+                path,
+                &Chart {
+                    title: "Learning-rate schedule",
+                    x_label,
+                    y_label: "learning rate",
+                    series: &series,
+                    log_y: args.log_y,
+                    log_x: false,
+                },
+            )?;
+        } else {
+            // One panel per schedule: twenty curves in one chart hide each other.
+            plot::small_multiples(path, &series, (x_label, "learning rate"), args.log_y)?;
+        }
         eprintln!("wrote {}", path.display());
     }
     Ok(())

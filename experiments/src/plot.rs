@@ -266,6 +266,54 @@ fn format_tick(y: f64) -> String {
     }
 }
 
+/// Small multiples of single curves: one panel per series, titled with its name, four to a row,
+/// each on its own y scale (so a schedule with small rates is not flattened by one with large).
+pub fn small_multiples(
+    path: &Path,
+    series: &[Series],
+    labels: (&str, &str),
+    log_y: bool,
+) -> Result<()> {
+    let cols = series.len().clamp(1, 4);
+    let rows = series.len().div_ceil(cols).max(1);
+    let size = (cols as u32 * 430, rows as u32 * 300);
+    render(
+        path,
+        size,
+        |a| draw_cells(a, series, (rows, cols), labels, log_y),
+        |a| draw_cells(a, series, (rows, cols), labels, log_y),
+    )
+}
+
+fn draw_cells<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    series: &[Series],
+    shape: (usize, usize),
+    (x_label, y_label): (&str, &str),
+    log_y: bool,
+) -> Result<(), String> {
+    area.fill(&WHITE).map_err(|e| e.to_string())?;
+    for (cell, s) in area.split_evenly(shape).iter().zip(series) {
+        let one = [Series {
+            name: String::new(),
+            points: s.points.clone(),
+            band: s.band.clone(),
+        }];
+        draw_chart(
+            cell,
+            &Chart {
+                title: &s.name,
+                x_label,
+                y_label,
+                series: &one,
+                log_y,
+                log_x: false,
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// One panel of a grid of small multiples: a loss chart above its learning-rate chart.
 pub trait Panel {
     fn title(&self) -> String;

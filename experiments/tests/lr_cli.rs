@@ -250,6 +250,18 @@ fn plots_png_and_svg() {
             }
         }
     }
+    // Several schedules: one panel each, three side by side; one schedule: one chart.
+    let size = |png: &Path| {
+        let b = std::fs::read(png).unwrap();
+        let be = |i: usize| u32::from_be_bytes(b[i..i + 4].try_into().unwrap());
+        (be(16), be(20))
+    };
+    assert_eq!(size(&dir.join("curves.png")), (3 * 430, 300));
+    let one = dir.join("one.png");
+    stdout(&run(bin()
+        .args(["lr", "--schedule", "cosine", "--plot"])
+        .arg(&one)));
+    assert_eq!(size(&one), (1100, 650));
     // No temporary files are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
