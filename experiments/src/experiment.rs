@@ -72,8 +72,8 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
     }
     let order: Vec<String> = plan.runs.iter().map(|p| p.name.clone()).collect();
     let runs = report::read_runs(&plan.sweep, Some(&order))?;
-    report::draw(&plan.sweep, &runs, plan.log_y)?;
-    let (_, md) = report::tables(&runs);
+    let drawn = report::draw(&plan.sweep, &runs, plan.log_y)?;
+    let md = &drawn.summary_md;
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     println!("{}", rows.join("\n"));
     eprintln!("wrote {}", plan.sweep.path().display());

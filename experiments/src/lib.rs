@@ -40,17 +40,21 @@ pub fn run(cli: Cli) -> Result<Ending> {
         None => experiment::run(cli.train),
         Some(Command::Lr(args)) => lr::run(args).map(|()| Ending::Finished),
         Some(Command::Plot(args)) => {
-            let files = report::redraw(&args.dir, args.log_y)?;
-            eprintln!("redrew {} files in {}", files.len(), args.dir.display());
+            let drawn = report::redraw(&args.dir, args.log_y)?;
+            eprintln!(
+                "redrew {} files in {}",
+                drawn.files.len(),
+                args.dir.display()
+            );
             Ok(Ending::Finished)
         }
         Some(Command::Report(args)) => {
-            let files = report::merge(&args.out, &args.dirs, args.log_y)?;
+            let drawn = report::merge(&args.out, &args.dirs, args.log_y)?;
             eprintln!(
                 "merged {} folder(s) into {} ({} pictures and tables)",
                 args.dirs.len(),
                 args.out.display(),
-                files.len()
+                drawn.files.len()
             );
             Ok(Ending::Finished)
         }

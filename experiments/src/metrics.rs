@@ -97,7 +97,12 @@ fn millis_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Err
 
 /// `metrics.csv` of these rows.
 pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(steps.len() * 48));
+    // The header is written by hand, so a run with no step still gets one.
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::with_capacity(steps.len() * 48));
+    w.write_record(HEADER.split(','))
+        .expect("writing to memory cannot fail");
     let mut evals = epochs.iter().peekable();
     for row in steps {
         let eval = evals.next_if(|e| e.step == row.step);
@@ -111,10 +116,6 @@ pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
             wall_seconds: eval.map(|e| e.wall_seconds),
         };
         w.serialize(record).expect("writing to memory cannot fail");
-    }
-    if steps.is_empty() {
-        w.write_record(HEADER.split(','))
-            .expect("writing to memory cannot fail");
     }
     let bytes = w.into_inner().expect("writing to memory cannot fail");
     String::from_utf8(bytes).expect("numbers are ASCII")

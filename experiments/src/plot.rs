@@ -266,6 +266,12 @@ fn format_tick(y: f64) -> String {
     }
 }
 
+/// Rows and columns of a grid of `n` panels, four to a row.
+fn grid_shape(n: usize) -> (usize, usize) {
+    let cols = n.clamp(1, 4);
+    (n.div_ceil(cols).max(1), cols)
+}
+
 /// Small multiples of single curves: one panel per series, titled with its name, four to a row,
 /// each on its own y scale (so a schedule with small rates is not flattened by one with large).
 pub fn small_multiples(
@@ -274,8 +280,7 @@ pub fn small_multiples(
     labels: (&str, &str),
     log_y: bool,
 ) -> Result<()> {
-    let cols = series.len().clamp(1, 4);
-    let rows = series.len().div_ceil(cols).max(1);
+    let (rows, cols) = grid_shape(series.len());
     let size = (cols as u32 * 430, rows as u32 * 300);
     render(
         path,
@@ -323,8 +328,7 @@ pub trait Panel {
 
 /// Small multiples: one panel per run, four to a row, each with its loss over its lr.
 pub fn grid<P: Panel>(path: &Path, panels: &[P], window: usize, log_y: bool) -> Result<()> {
-    let cols = panels.len().clamp(1, 4);
-    let rows = panels.len().div_ceil(cols).max(1);
+    let (rows, cols) = grid_shape(panels.len());
     let size = (cols as u32 * 430, rows as u32 * 380);
     render(
         path,

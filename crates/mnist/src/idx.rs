@@ -1,5 +1,6 @@
 //! IDX parsing, with gzip detection and decoding, and the size cap that keeps hostile files
-//! cheap. Knows the MNIST magics but nothing of checksums, which [`crate::verify`] adds.
+//! cheap. Knows the MNIST magics but nothing of checksums: verification, a layer above, adds
+//! those.
 
 use std::fs;
 use std::io::{self, Read};
@@ -41,7 +42,7 @@ pub struct IdxFile {
 }
 
 /// Reads an unsigned-byte IDX file, gunzipping it when its name ends in `.gz`, and checks that
-/// its length equals what its header declares. No checksum: [`load`](crate::load) does that.
+/// its length equals what its header declares. No checksum: loading a data set does that.
 pub fn read_idx(path: &Path) -> Result<IdxFile, DataError> {
     let gz = path.extension().is_some_and(|e| e == "gz");
     let bytes = read_bytes(path, gz)?;

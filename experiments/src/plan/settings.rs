@@ -60,6 +60,16 @@ impl Settings {
         }
         Ok(settings)
     }
+
+    /// Optimizer steps in one epoch over `train_images` (the last batch may be short).
+    pub fn steps_per_epoch(&self, train_images: usize) -> u64 {
+        train_images.div_ceil(self.batch_size) as u64
+    }
+
+    /// Steps a run takes (fewer when it diverges): every epoch, cut at `max_steps`.
+    pub fn total_steps(&self, train_images: usize, max_steps: Option<u64>) -> u64 {
+        (self.steps_per_epoch(train_images) * self.epochs).min(max_steps.unwrap_or(u64::MAX))
+    }
 }
 
 /// A run to train: its name, schedule and, for loss decay, the loss multiplier.

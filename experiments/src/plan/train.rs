@@ -98,8 +98,7 @@ impl TrainPlan {
 
     /// Steps every run takes (fewer when it diverges), given the training images.
     pub fn steps(&self, train_images: usize) -> u64 {
-        let per_epoch = train_images.div_ceil(self.settings.batch_size) as u64;
-        (per_epoch * self.settings.epochs).min(self.max_steps.unwrap_or(u64::MAX))
+        self.settings.total_steps(train_images, self.max_steps)
     }
 }
 

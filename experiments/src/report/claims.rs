@@ -108,7 +108,8 @@ fn describe(o: &Aggregate) -> String {
 }
 
 fn mean_accuracy(group: &[&Aggregate]) -> f64 {
-    group.iter().map(|o| o.accuracy).sum::<f64>() / group.len().max(1) as f64
+    let accuracies: Vec<f64> = group.iter().map(|o| o.accuracy).collect();
+    mean(&accuracies).unwrap_or(0.0)
 }
 
 fn verdict(holds: bool) -> &'static str {

@@ -8,7 +8,8 @@ mod stats;
 mod tables;
 
 pub use runs::{RunData, merge_into, read_runs};
-pub use tables::tables;
+
+use tables::tables;
 
 use std::path::{Path, PathBuf};
 
@@ -16,21 +17,32 @@ use crate::error::Result;
 use crate::fsio;
 use crate::layout::{self, SweepDir};
 
-/// Every table and picture of a sweep, from its runs; returns the files written.
-pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>> {
+/// What drawing a report wrote.
+pub struct Drawn {
+    /// Every file written.
+    pub files: Vec<PathBuf>,
+    /// The text of `summary.md`, for printing its tables.
+    pub summary_md: String,
+}
+
+/// Every table and picture of a sweep, from its runs.
+pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Drawn> {
     let (csv, md) = tables(runs);
-    let mut written = Vec::new();
-    for (name, text) in [(layout::SUMMARY_CSV, csv), (layout::SUMMARY_MD, md)] {
+    let mut files = Vec::new();
+    for (name, text) in [(layout::SUMMARY_CSV, &csv), (layout::SUMMARY_MD, &md)] {
         let path = sweep.file(name);
         fsio::write_atomic(&path, text.as_bytes())?;
-        written.push(path);
+        files.push(path);
     }
-    written.extend(figures::draw(sweep, runs, log_y)?);
-    Ok(written)
+    files.extend(figures::draw(sweep, runs, log_y)?);
+    Ok(Drawn {
+        files,
+        summary_md: md,
+    })
 }
 
 /// `experiments plot DIR`: redraws a sweep's report from its run folders.
-pub fn redraw(dir: &Path, log_y: bool) -> Result<Vec<PathBuf>> {
+pub fn redraw(dir: &Path, log_y: bool) -> Result<Drawn> {
     let sweep = SweepDir::new(dir);
     let runs = read_runs(&sweep, None)?;
     draw(&sweep, &runs, log_y)
@@ -38,7 +50,7 @@ pub fn redraw(dir: &Path, log_y: bool) -> Result<Vec<PathBuf>> {
 
 /// `experiments report DIR... --out OUT`: merges sweep folders (the shards of one sweep, say)
 /// into `out`, each run's files copied into `out/RUN/`, and draws the report there.
-pub fn merge(out: &Path, sources: &[PathBuf], log_y: bool) -> Result<Vec<PathBuf>> {
+pub fn merge(out: &Path, sources: &[PathBuf], log_y: bool) -> Result<Drawn> {
     let sweep = SweepDir::new(out);
     merge_into(&sweep, sources)?;
     redraw(out, log_y)

@@ -200,8 +200,8 @@ pub fn train(
     // initial weights, so they come from this run's seed alone.
     let init = generator();
     device.seed(seed);
-    let steps_per_epoch = data.n_train.div_ceil(s.batch_size) as u64;
-    let total_steps = (steps_per_epoch * s.epochs).min(files.max_steps.unwrap_or(u64::MAX));
+    let steps_per_epoch = s.steps_per_epoch(data.n_train);
+    let total_steps = s.total_steps(data.n_train, files.max_steps);
     let policy = run.schedule.policy().expect("validated before training");
     let loss_decay = (run.loss_decay.as_ref())
         .map(|d| LossDecay::new(d.policy().expect("validated before training")));
