@@ -62,16 +62,14 @@
 //!
 //! # With Burn's `Learner`
 //!
-//! [`Scheduler`] implements `LrScheduler`, so it goes wherever the `Learner` takes one (this crate
-//! does not depend on `burn-train`, so the snippet is not compiled here):
-//!
-//! ```ignore
-//! let scheduler = config.build()?; // config: schedules::ScheduleConfig
-//! let plateau = scheduler.plateau(); // Some(handle) for `kind = "plateau"`
-//! let learner = LearnerBuilder::new(artifact_dir)
-//!     .num_epochs(10)
-//!     .build(model, optimizer, scheduler);
-//! ```
+//! [`Scheduler`] implements `LrScheduler`, so it goes wherever Burn 0.22's own training loop
+//! (`burn-train`) takes a scheduler: `Learner::new(model, optimizer, scheduler)`, launched by
+//! `SupervisedTraining`, which calls `step()` before every optimizer step. Reduce-on-plateau also
+//! needs the validation metric after each epoch, which that loop gives no scheduler: the
+//! `burn-train` feature adds `learner::PlateauFeed`, which delivers it through the loop's
+//! early-stopping hook. The repository's `crates/learner-example` trains MNIST this way and
+//! checks the rate the loop applied at every step against `lr(t)`.
+#![cfg_attr(feature = "burn-train", doc = include_str!("learner.md"))]
 //!
 //! # Epochs, reduce-on-plateau, loss decay
 //!
@@ -92,6 +90,8 @@ mod cyclical;
 mod defaults;
 mod error;
 mod exponential;
+#[cfg(feature = "burn-train")]
+pub mod learner;
 mod loss_decay;
 mod one_cycle;
 mod plateau;

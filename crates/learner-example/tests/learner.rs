@@ -1,0 +1,136 @@
+//! Schedules inside Burn's own training loop, on a few hundred MNIST images: the rate the
+//! optimizer received at every step is the schedule's `lr(t)`, and reduce-on-plateau fed by the
+//! validation loss cuts the rate after `patience` flat epochs.
+
+use std::path::PathBuf;
+
+use learner_example::{Images, Run, train};
+use schedules::{ScheduleConfig, Scheduler};
+
+/// The MNIST files: `$MNIST_DIR`, else the shared copy beside the checkout.
+fn images() -> Images {
+    let dir = std::env::var_os("MNIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/mnist"));
+    let data = mnist::load(
+        mnist::DatasetKind::Mnist,
+        Some(dir.as_path()),
+        Some(384),
+        Some(1),
+    )
+    .unwrap_or_else(|e| panic!("{e}; set MNIST_DIR to a folder with the four MNIST files"));
+    Images::new(data.train)
+}
+
+/// 256 training images in batches of 32 (8 steps an epoch), 128 held out for validation.
+fn run(epochs: usize) -> Run {
+    Run {
+        train: 0..256,
+        valid: 256..384,
+        batch_size: 32,
+        epochs,
+        hidden: 16,
+        seed: 7,
+        stop_after_flat_epochs: None,
+    }
+}
+
+fn config(toml_text: &str) -> ScheduleConfig {
+    toml::from_str(toml_text).unwrap()
+}
+
+/// A rate too small to move f32 weights: the validation loss stays flat (within the default
+/// relative threshold 1e-4), so every epoch after the first counts as not improving. `eps` (the
+/// smallest change of rate applied, PyTorch's 1e-8 by default) is lowered to match.
+fn flat_plateau(patience: u64) -> Scheduler {
+    config(&format!(
+        "kind = 'plateau'\ninitial_lr = 1e-9\nfactor = 0.5\neps = 1e-15\npatience = {patience}"
+    ))
+    .build()
+    .unwrap()
+}
+
+/// `rates` is `first` for `epochs_before` epochs of 8 steps, then `then` for `epochs_after`.
+fn epochs_at(first: f64, epochs_before: usize, then: f64, epochs_after: usize) -> Vec<f64> {
+    let mut rates = vec![first; 8 * epochs_before];
+    rates.extend(vec![then; 8 * epochs_after]);
+    rates
+}
+
+fn trained_rates(images: &Images, run: &Run, scheduler: Scheduler) -> Vec<f64> {
+    let dir = tempfile::tempdir().unwrap();
+    let trained = train(images, run, scheduler, dir.path()).unwrap();
+    assert_eq!(trained.interrupted, None);
+    trained.rates
+}
+
+#[test]
+fn the_loop_applies_lr_t_at_every_step() {
+    let images = images();
+    let run = run(3);
+    let per_step = [
+        "kind = 'warmup'\nwarmup_steps = 4\n[after]\nkind = 'cosine'\nmax_lr = 0.1\ntotal_steps = 20",
+        "kind = 'one_cycle'\nmax_lr = 0.2\ntotal_steps = 24",
+        "kind = 'cyclical'\nbase_lr = 0.01\nmax_lr = 0.1\nstep_size = 5\nmode = 'triangular2'",
+    ];
+    let mut policies: Vec<_> = per_step
+        .iter()
+        .map(|c| config(c).policy().unwrap())
+        .collect();
+    // Counted in epochs: the loop still calls `step()` every iteration.
+    let step = config("kind = 'step'\ninitial_lr = 0.1\ngamma = 0.5\nstep_size = 1");
+    policies.push(step.policy().unwrap().per_epoch(8).unwrap());
+
+    for policy in policies {
+        let rates = trained_rates(&images, &run, Scheduler::new(policy.clone()));
+        assert_eq!(rates.len(), 24, "{:?}", policy.config());
+        for (t, &rate) in rates.iter().enumerate() {
+            let expected = policy.lr(t as u64);
+            assert!(
+                (rate - expected).abs() <= 1e-12,
+                "{:?}: step {t} applied {rate}, lr(t) = {expected}",
+                policy.config()
+            );
+        }
+        // The rates move, so an off-by-one in the loop's stepping would not match.
+        assert!(rates.windows(2).any(|w| w[0] != w[1]));
+    }
+}
+
+#[test]
+fn plateau_fed_by_the_validation_loss_cuts_after_patience_flat_epochs() {
+    let images = images();
+    let run = run(5);
+    for (patience, expected, final_lr) in [
+        // PyTorch's rule: the cut comes when more than `patience` reports in a row fail to
+        // improve. Epoch 1 sets the best; with patience 1, epochs 2 and 3 are flat, so epoch 4
+        // trains at half the rate (and epochs 4 and 5 cut it again after the last one).
+        (1, epochs_at(1e-9, 3, 5e-10, 2), 2.5e-10),
+        // With patience 3 the first cut falls after the last epoch.
+        (3, epochs_at(1e-9, 5, 0.0, 0), 5e-10),
+    ] {
+        let scheduler = flat_plateau(patience);
+        let handle = scheduler.plateau().unwrap();
+        let rates = trained_rates(&images, &run, scheduler);
+        assert_eq!(handle.state().reports, 5, "one report per epoch");
+        assert_eq!(rates, expected, "patience {patience}");
+        assert_eq!(handle.lr(), final_lr, "patience {patience}");
+    }
+}
+
+#[test]
+fn plateau_and_early_stopping_share_the_loops_one_hook() {
+    let images = images();
+    // Planned for 5 epochs; Burn's early stopping ends it after 2 flat epochs (epoch 3), while
+    // the plateau (patience 0) halves the rate after every flat epoch.
+    let run = Run {
+        stop_after_flat_epochs: Some(2),
+        ..run(5)
+    };
+    let scheduler = flat_plateau(0);
+    let handle = scheduler.plateau().unwrap();
+    let rates = trained_rates(&images, &run, scheduler);
+    assert_eq!(rates, epochs_at(1e-9, 2, 5e-10, 1));
+    assert_eq!(handle.state().reports, 3);
+    assert_eq!(handle.lr(), 2.5e-10);
+}
