@@ -175,6 +175,17 @@ fn schedule_length(s: &ScheduleConfig) -> Option<u64> {
         ScheduleConfig::OneCycle(c) => Some(c.total_steps),
         ScheduleConfig::Polynomial(p) if !p.cycle => Some(p.total_steps),
         ScheduleConfig::Linear(l) => Some(l.total_steps),
+        ScheduleConfig::Rex(r) => Some(r.total_steps),
+        // With a cycle limit, the cycles' lengths added up; without one it never ends.
+        ScheduleConfig::CosineRestarts(c) => c.cycle_limit.map(|n| {
+            (0..n)
+                .scan(c.first_cycle_steps, |len, _| {
+                    let this = *len;
+                    *len = len.saturating_mul(c.cycle_mult);
+                    Some(this)
+                })
+                .fold(0u64, u64::saturating_add)
+        }),
         ScheduleConfig::Wsd(w) => Some(w.warmup_steps + w.stable_steps + w.decay_steps),
         ScheduleConfig::Warmup(w) => schedule_length(&w.after).map(|n| n + w.warmup_steps),
         _ => None,

@@ -25,10 +25,13 @@ presets!(
     "multistep",
     "exponential",
     "inverse-time",
+    "inverse-sqrt",
     "polynomial",
     "linear",
+    "rex",
     "cosine",
     "sgdr",
+    "sgdr-decay",
     "clr",
     "clr-triangular2",
     "clr-exp-range",
@@ -38,7 +41,9 @@ presets!(
     "warmup-cosine",
     "wsd",
     "sequential",
+    "clr-cosine-envelope",
     "plateau",
+    "warmup-plateau",
 );
 
 /// The folder whose `NAME.toml` files override the built-in presets: `$EXPERIMENTS_CONFIGS`

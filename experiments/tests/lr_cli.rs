@@ -90,6 +90,11 @@ fn every_preset_prints_one_finite_row_per_step() {
         "plateau",
         "linear",
         "sequential",
+        "inverse-sqrt",
+        "rex",
+        "sgdr-decay",
+        "clr-cosine-envelope",
+        "warmup-plateau",
     ] {
         assert!(header.contains(&kind), "preset {kind} missing from `all`");
         let rows = rates(&stdout(&run(bin().args([

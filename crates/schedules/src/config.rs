@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Check, ScheduleError};
 use crate::{
-    Constant, Cosine, CosineRestarts, Cyclical, Exponential, InverseTime, Linear, Multistep,
-    OneCycle, Plateau, Polynomial, Schedule, Scheduler, Sequential, Step, Warmup, Wsd,
+    Constant, Cosine, CosineRestarts, Cyclical, Exponential, InverseSqrt, InverseTime, Linear,
+    Multistep, OneCycle, Plateau, Polynomial, Product, Rex, Schedule, Scheduler, Sequential, Step,
+    Warmup, Wsd,
 };
 
 /// Generates everything that lists the policies from the one list below. It starts with a
@@ -83,7 +84,7 @@ macro_rules! kinds {
         /// Every `kind` name, in the order of the documentation table.
         ///
         /// ```
-        /// assert_eq!(schedules::KINDS.len(), 15);
+        /// assert_eq!(schedules::KINDS.len(), 18);
         /// assert!(schedules::KINDS.contains(&"one_cycle"));
         /// ```
         pub const KINDS: [&str; [$($name,)+].len()] = [$($name,)+];
@@ -121,15 +122,18 @@ kinds! {
     Multistep(Multistep) = "multistep",
     Exponential(Exponential) = "exponential",
     InverseTime(InverseTime) = "inverse_time",
+    InverseSqrt(InverseSqrt) = "inverse_sqrt",
     Polynomial(Polynomial) = "polynomial",
     Cosine(Cosine) = "cosine",
     CosineRestarts(CosineRestarts) = "cosine_restarts",
     Cyclical(Cyclical) = "cyclical",
     OneCycle(OneCycle) = "one_cycle",
     Linear(Linear) = "linear",
+    Rex(Rex) = "rex",
     Warmup(Warmup) = "warmup",
     Wsd(Wsd) = "wsd",
     Sequential(Sequential) = "sequential",
+    Product(Product) = "product",
     Plateau(Plateau) = "plateau",
 }
 
@@ -209,17 +213,62 @@ impl ScheduleConfig {
         self.tag().name()
     }
 
-    /// Validates a schedule nested in `warmup` or `sequential`, where `plateau` has no meaning:
-    /// its rate depends on reported metrics, not on a step count a parent could shift.
-    pub(crate) fn validate_nested(&self) -> Result<(), ScheduleError> {
-        if let Self::Plateau(_) = self {
-            return Err(Check("plateau").err(
-                "kind",
-                "plateau",
-                "cannot be nested in warmup or sequential; use it as the top-level schedule",
-            ));
+    /// Validates a schedule nested in another. `tail` says whether it is the part that runs last
+    /// and for ever (`warmup`'s `after`, `sequential`'s last schedule): only there may a
+    /// `plateau` be, since its rate comes from reported metrics, not from a clock that a later
+    /// part could take over or a product could share.
+    pub(crate) fn validate_nested(&self, tail: bool) -> Result<(), ScheduleError> {
+        if !tail && self.plateau_part().is_some() {
+            return Err(self.misplaced_plateau());
         }
         self.validate()
+    }
+
+    /// The error for a `plateau` where none may be, with the path down to it.
+    fn misplaced_plateau(&self) -> ScheduleError {
+        match self {
+            Self::Warmup(w) => w.after.misplaced_plateau().within("after").within("warmup"),
+            Self::Sequential(s) => {
+                let last = s.schedules.len() - 1;
+                s.schedules[last]
+                    .misplaced_plateau()
+                    .within(&format!("schedules[{last}]"))
+                    .within("sequential")
+            }
+            _ => Check("plateau").err(
+                "kind",
+                "plateau",
+                "can only be the top-level schedule, warmup's after or sequential's last schedule",
+            ),
+        }
+    }
+
+    /// The `plateau` this schedule ends in, if any, and the step (of the schedule's own clock)
+    /// at which it takes over: the schedule itself, `warmup`'s `after` or `sequential`'s last
+    /// schedule, at any depth. Other places are refused by validation.
+    ///
+    /// ```
+    /// let c: schedules::ScheduleConfig = toml::from_str(
+    ///     "kind = 'warmup'\nwarmup_steps = 5\n[after]\nkind = 'plateau'\ninitial_lr = 0.1",
+    /// ).unwrap();
+    /// assert_eq!(c.plateau_part().map(|(start, p)| (start, p.initial_lr)), Some((5, 0.1)));
+    /// ```
+    pub fn plateau_part(&self) -> Option<(u64, &Plateau)> {
+        match self {
+            Self::Plateau(p) => Some((0, p)),
+            Self::Warmup(w) => w
+                .after
+                .plateau_part()
+                .map(|(start, p)| (start.saturating_add(w.warmup_steps), p)),
+            Self::Sequential(s) => {
+                let begins = s.milestones.last().copied().unwrap_or(0);
+                s.schedules
+                    .last()?
+                    .plateau_part()
+                    .map(|(start, p)| (start.saturating_add(begins), p))
+            }
+            _ => None,
+        }
     }
 
     /// Validates the parameters and returns the pure policy `t ↦ lr(t)`.

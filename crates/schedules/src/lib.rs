@@ -13,16 +13,19 @@
 //! | `multistep` | `initial_lr`, `gamma`, `milestones` | `initial_lr·gamma^(number of milestones ≤ t)` | PyTorch `MultiStepLR` |
 //! | `exponential` | `initial_lr`, `decay_rate` | `initial_lr·e^(−decay_rate·t)` | PyTorch `ExponentialLR`, Keras `ExponentialDecay` |
 //! | `inverse_time` | `initial_lr`, `decay_rate`, `decay_steps` (1), `staircase` (false) | `initial_lr/(1+decay_rate·t/decay_steps)` | Keras `InverseTimeDecay` |
+//! | `inverse_sqrt` | `peak_lr`, `warmup_steps`, `timescale` (`warmup_steps`, or 10 000) | ramp from 0, then `peak_lr/√((t+τ−W)/τ)` | Hugging Face `get_inverse_sqrt_schedule` |
 //! | `polynomial` | `initial_lr`, `end_lr` (0), `power` (1), `total_steps`, `cycle` (false) | `(initial_lr−end_lr)·(1−s/D)^power+end_lr` | Keras `PolynomialDecay`, PyTorch `PolynomialLR` |
 //! | `cosine` | `max_lr`, `min_lr` (0), `total_steps` | `min_lr+½(max_lr−min_lr)(1+cos(π·min(t,T)/T))` | PyTorch `CosineAnnealingLR` |
-//! | `cosine_restarts` | `max_lr`, `min_lr` (0), `first_cycle_steps`, `cycle_mult` (1) | SGDR | PyTorch `CosineAnnealingWarmRestarts` |
+//! | `cosine_restarts` | `max_lr`, `min_lr` (0), `first_cycle_steps`, `cycle_mult` (1), `cycle_decay` (1), `cycle_limit` (none) | SGDR, peaks `max_lr·cycle_decay^i` | PyTorch `CosineAnnealingWarmRestarts`, timm `CosineLRScheduler` |
 //! | `cyclical` | `base_lr`, `max_lr`, `step_size`, `mode` (`triangular`), `gamma` (1), `window` (`triangular`) | `base_lr+(max_lr−base_lr)·w(x)·f` | PyTorch `CyclicLR` |
 //! | `one_cycle` | `max_lr`, `total_steps`, `pct_start` (0.3), `div_factor` (25), `final_div_factor` (1e4), `anneal_strategy` (`cos`), `three_phase` (false) | two or three annealed phases | PyTorch `OneCycleLR` |
 //! | `linear` | `start_lr`, `end_lr`, `total_steps` | straight line, then `end_lr` | PyTorch `LinearLR` |
+//! | `rex` | `max_lr`, `min_lr` (0), `total_steps` | `min_lr+(max_lr−min_lr)(1−p)/(1−p/2)` | REX (Chen et al. 2022) |
 //! | `warmup` | `warmup_steps`, `start_lr` (0), `after` | linear ramp to `after(0)`, then `after(t−W)` | Hugging Face `*_with_warmup` |
 //! | `wsd` | `peak_lr`, `warmup_steps`, `stable_steps`, `decay_steps`, `min_lr` (0), `decay_shape` (`linear`) | warm-up, stable, decay | Hugging Face `get_wsd_schedule` |
 //! | `sequential` | `milestones`, `schedules` | schedule `i` from milestone `i−1`, its clock restarted | optax `join_schedules` |
-//! | `plateau` | `initial_lr`, `mode` (`min`), `factor` (0.1), `patience` (10), `threshold` (1e-4), `threshold_mode` (`rel`), `cooldown` (0), `min_lr` (0), `eps` (1e-8) | reduced when a reported metric stalls | PyTorch `ReduceLROnPlateau` |
+//! | `product` | `schedules` | the parts' rates multiplied | Burn `ComposedLrScheduler` (`Prod`) |
+//! | `plateau` | `initial_lr`, `mode` (`min`), `factor` (0.1), `patience` (10), `threshold` (1e-4), `threshold_mode` (`rel`), `cooldown` (0), `min_lr` (0), `eps` (1e-8) | reduced when a reported metric stalls; also as `warmup`'s `after` or `sequential`'s last schedule | PyTorch `ReduceLROnPlateau` |
 //!
 //! Each policy's page gives its exact formula. Learning rates have no upper bound; every invalid
 //! parameter is reported as one line naming it, e.g.
@@ -76,7 +79,8 @@
 //! - [`Policy::per_epoch`] holds the rate constant within an epoch, so the epoch-counted formulas
 //!   of the textbooks apply while Burn calls `step()` every iteration.
 //! - `plateau` needs a metric that `step()` does not carry: report it through the
-//!   [`PlateauHandle`] from [`Scheduler::plateau`] (see [`Plateau`]).
+//!   [`PlateauHandle`] from [`Scheduler::plateau`] (see [`Plateau`]); after a warm-up or a
+//!   `sequential`'s earlier parts, reports count once the plateau part has started.
 //! - [`LossDecay`] uses any policy as a multiplier on the loss at a fixed learning rate.
 //!
 //! `examples/burn_training.rs` trains a small Burn model with a config-built schedule.
@@ -90,12 +94,15 @@ mod cyclical;
 mod defaults;
 mod error;
 mod exponential;
+mod inverse_sqrt;
 #[cfg(feature = "burn-train")]
 pub mod learner;
 mod loss_decay;
 mod one_cycle;
 mod plateau;
 mod polynomial;
+mod product;
+mod rex;
 mod scheduler;
 mod sequential;
 mod step;
@@ -107,10 +114,13 @@ pub use cosine::{Cosine, CosineRestarts};
 pub use cyclical::{Cyclical, CyclicalMode, Window};
 pub use error::ScheduleError;
 pub use exponential::{Exponential, InverseTime};
+pub use inverse_sqrt::InverseSqrt;
 pub use loss_decay::LossDecay;
 pub use one_cycle::{AnnealStrategy, OneCycle};
 pub use plateau::{Plateau, PlateauHandle, PlateauMode, PlateauState, ThresholdMode};
 pub use polynomial::{Linear, Polynomial};
+pub use product::Product;
+pub use rex::Rex;
 pub use scheduler::{RecordMismatch, Scheduler};
 pub use sequential::Sequential;
 pub use step::{Multistep, Step};

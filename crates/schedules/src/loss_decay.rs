@@ -13,6 +13,9 @@ use crate::Policy;
 /// divide the gradient by a running estimate of its own magnitude, which cancels most of the
 /// scale, so loss decay mainly changes the weight of the (decoupled) epsilon and of weight decay.
 ///
+/// The multiplier is the pure policy: no metric reaches it, so a `plateau` part stays at its
+/// `initial_lr` (the experiments refuse such a schedule as a loss multiplier).
+///
 /// ```
 /// use schedules::{LossDecay, ScheduleConfig};
 /// let policy = toml::from_str::<ScheduleConfig>(

@@ -1,5 +1,6 @@
 //! Reduce-on-plateau: the one policy driven by a metric rather than by the step count.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
@@ -209,6 +210,10 @@ impl PlateauState {
 /// Cloning the handle (or the scheduler) shares the same state, so the loop and the scheduler
 /// held by Burn's `Learner` see one another.
 ///
+/// For a plateau nested after a warm-up or as the last part of a `sequential`, reports made
+/// before the plateau part has given a rate are ignored ([`is_active`](Self::is_active) is
+/// false until then): the part's clock, like every nested part's, starts when it takes over.
+///
 /// ```
 /// let s = toml::from_str::<schedules::ScheduleConfig>(
 ///     "kind = 'plateau'\ninitial_lr = 0.1\npatience = 0\nfactor = 0.5",
@@ -222,14 +227,16 @@ impl PlateauState {
 pub struct PlateauHandle {
     config: Arc<Plateau>,
     state: Arc<Mutex<PlateauState>>,
+    active: Arc<AtomicBool>,
 }
 
 impl PlateauHandle {
-    pub(crate) fn new(config: Plateau) -> Self {
+    pub(crate) fn new(config: Plateau, active: bool) -> Self {
         let state = PlateauState::new(&config);
         Self {
             config: Arc::new(config),
             state: Arc::new(Mutex::new(state)),
+            active: Arc::new(AtomicBool::new(active)),
         }
     }
 
@@ -240,9 +247,22 @@ impl PlateauHandle {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Reports a metric (e.g. the validation loss of the epoch just finished).
+    /// Reports a metric (e.g. the validation loss of the epoch just finished); ignored while
+    /// the plateau part is not yet [active](Self::is_active).
     pub fn report(&self, metric: f64) {
-        self.lock().report(&self.config, metric);
+        if self.is_active() {
+            self.lock().report(&self.config, metric);
+        }
+    }
+
+    /// Whether reports count: always for a top-level plateau; for a nested one, once the
+    /// scheduler has returned a rate of the plateau part.
+    pub fn is_active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_active(&self, active: bool) {
+        self.active.store(active, Ordering::Relaxed);
     }
 
     /// The current state.

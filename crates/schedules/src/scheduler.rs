@@ -3,15 +3,16 @@
 use burn_optim::LearningRate;
 use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 
+use crate::Policy;
 use crate::plateau::{PlateauHandle, PlateauState};
-use crate::{Policy, ScheduleConfig};
 
 /// A Burn [`LrScheduler`] over a [`Policy`]: the n-th call of `step()` returns `lr(n − 1)`, so
 /// the first returns `lr(0)`, as Burn's own schedulers do.
 ///
-/// `to_record` holds the step count and, for `plateau`, the whole reduce-on-plateau state, so a
-/// scheduler restored from a record at any step continues exactly. Build one with
-/// [`ScheduleConfig::build`] or [`Scheduler::new`].
+/// `to_record` holds the step count and, for a policy with a `plateau` part, the whole
+/// reduce-on-plateau state, so a scheduler restored from a record at any step continues
+/// exactly. Build one with [`ScheduleConfig::build`](crate::ScheduleConfig::build) or
+/// [`Scheduler::new`].
 ///
 /// ```
 /// use burn_optim::lr_scheduler::LrScheduler;
@@ -32,7 +33,21 @@ use crate::{Policy, ScheduleConfig};
 pub struct Scheduler {
     policy: Policy,
     steps: u64,
-    plateau: Option<PlateauHandle>,
+    plateau: Option<PlateauPart>,
+}
+
+/// A policy's `plateau` part: its handle and the step from which it gives the rate.
+#[derive(Debug, Clone)]
+struct PlateauPart {
+    handle: PlateauHandle,
+    start: u64,
+}
+
+impl PlateauPart {
+    /// Reports count once a rate of the plateau part has been returned (at once at top level).
+    fn active_after(&self, steps: u64) -> bool {
+        self.start == 0 || steps > self.start
+    }
 }
 
 const STEPS: &str = "steps";
@@ -44,12 +59,16 @@ const P_COOLDOWN: &str = "plateau.cooldown_counter";
 const P_REPORTS: &str = "plateau.reports";
 
 impl Scheduler {
-    /// Wraps a validated policy; a `plateau` policy gets its metric handle here.
+    /// Wraps a validated policy; a policy with a `plateau` part gets its metric handle here.
     pub fn new(policy: Policy) -> Self {
-        let plateau = match policy.config() {
-            ScheduleConfig::Plateau(p) => Some(PlateauHandle::new(p.clone())),
-            _ => None,
-        };
+        let plateau = policy.config().plateau_part().map(|(start, p)| {
+            // The part's start in the policy's own unit (epochs with `per_epoch`), in steps.
+            let start = start.saturating_mul(policy.steps_per_epoch());
+            PlateauPart {
+                handle: PlateauHandle::new(p.clone(), start == 0),
+                start,
+            }
+        });
         Self {
             policy,
             steps: 0,
@@ -57,9 +76,33 @@ impl Scheduler {
         }
     }
 
-    /// The handle through which the training loop reports a metric, for `plateau` schedules.
+    /// The handle through which the training loop reports a metric, for a `plateau` schedule or
+    /// one that ends in a `plateau` (after a `warmup`, or as a `sequential`'s last schedule).
+    ///
+    /// Before the plateau part starts, the rate is the pure schedule (a warm-up ramps to the
+    /// plateau's `initial_lr`) and reports are ignored; from the first step of the plateau part
+    /// on, the rate is the handle's, and a report counts once that part has given a rate (the
+    /// first report counted is the one after its first epoch, as at top level). Ignoring early
+    /// reports follows every nested part's clock starting when it takes over; counting them
+    /// would let a stall during the warm-up reduce a rate not yet in force.
+    ///
+    /// ```
+    /// use burn_optim::lr_scheduler::LrScheduler;
+    /// let config: schedules::ScheduleConfig = toml::from_str(
+    ///     "kind = 'warmup'\nwarmup_steps = 2\n[after]\nkind = 'plateau'\ninitial_lr = 0.1\npatience = 0",
+    /// ).unwrap();
+    /// let mut scheduler = config.build().unwrap();
+    /// let metric = scheduler.plateau().unwrap();
+    /// assert_eq!([scheduler.step(), scheduler.step()], [0.0, 0.05]);
+    /// metric.report(1.0); // still warming up: ignored
+    /// assert_eq!(metric.state().reports, 0);
+    /// assert_eq!(scheduler.step(), 0.1);
+    /// metric.report(1.0);
+    /// metric.report(2.0); // worse: patience 0 reduces at once
+    /// assert!((scheduler.step() - 0.01).abs() < 1e-15);
+    /// ```
     pub fn plateau(&self) -> Option<PlateauHandle> {
-        self.plateau.clone()
+        self.plateau.as_ref().map(|p| p.handle.clone())
     }
 
     /// The policy.
@@ -108,8 +151,8 @@ impl Scheduler {
     /// The rate the next `step()` will return, without stepping.
     pub fn peek(&self) -> LearningRate {
         match &self.plateau {
-            Some(handle) => handle.lr(),
-            None => self.policy.lr(self.steps),
+            Some(p) if self.steps >= p.start => p.handle.lr(),
+            _ => self.policy.lr(self.steps),
         }
     }
 }
@@ -118,6 +161,11 @@ impl LrScheduler for Scheduler {
     fn step(&mut self) -> LearningRate {
         let lr = self.peek();
         self.steps += 1;
+        if let Some(p) = &self.plateau
+            && p.active_after(self.steps)
+        {
+            p.handle.set_active(true);
+        }
         lr
     }
 
@@ -126,8 +174,8 @@ impl LrScheduler for Scheduler {
             .with_scalar(STEPS, self.steps)
             .with_scalar(FINGERPRINT, self.policy.fingerprint());
         match &self.plateau {
-            Some(handle) => {
-                let s = handle.state();
+            Some(p) => {
+                let s = p.handle.state();
                 record
                     .with_scalar(P_LR, s.lr)
                     .with_scalar(P_BEST, s.best)
@@ -145,7 +193,9 @@ impl LrScheduler for Scheduler {
         if let Some(steps) = record.scalar::<u64>(STEPS) {
             self.steps = steps;
         }
-        if let Some(handle) = &self.plateau {
+        if let Some(p) = &self.plateau {
+            let handle = &p.handle;
+            handle.set_active(p.active_after(self.steps));
             let old = handle.state();
             handle.set_state(PlateauState {
                 lr: record.scalar(P_LR).unwrap_or(old.lr),

@@ -9,8 +9,8 @@ use crate::{Schedule, ScheduleConfig};
 /// `milestones[i]`, its own clock restarted at 0: `lr(t) = schedules[i](t − milestones[i − 1])`.
 ///
 /// Counterparts: optax `join_schedules`, PyTorch `SequentialLR`, Keras has none. There must be
-/// one milestone fewer than schedules, strictly increasing and above 0; no schedule may be
-/// `plateau`.
+/// one milestone fewer than schedules, strictly increasing and above 0; only the last schedule
+/// may be (or end in) a `plateau` (see [`Scheduler::plateau`](crate::Scheduler::plateau)).
 ///
 /// ```
 /// use schedules::{Constant, Linear, Schedule, ScheduleConfig, Sequential};
@@ -82,7 +82,7 @@ impl Schedule for Sequential {
         }
         c.sorted("milestones", &self.milestones, true)?;
         for (i, s) in self.schedules.iter().enumerate() {
-            s.validate_nested()
+            s.validate_nested(i + 1 == self.schedules.len())
                 .map_err(|e| e.within(&format!("schedules[{i}]")).within("sequential"))?;
         }
         Ok(())

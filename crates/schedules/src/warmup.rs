@@ -15,7 +15,8 @@ use crate::{Schedule, ScheduleConfig};
 ///
 /// Counterparts: PyTorch `SequentialLR([LinearLR, …])`, Hugging Face
 /// `get_*_schedule_with_warmup`, timm `warmup_t`, optax `join_schedules` with a
-/// `linear_schedule`. `after` may be any kind except `plateau`.
+/// `linear_schedule`. `after` may be any kind; a `plateau` there starts at `initial_lr` after the
+/// ramp, and its metric reports count from then on (see [`Scheduler::plateau`](crate::Scheduler::plateau)).
 ///
 /// ```
 /// use schedules::{Cosine, Schedule, ScheduleConfig, Warmup};
@@ -60,7 +61,7 @@ impl Schedule for Warmup {
         c.steps("warmup_steps", self.warmup_steps)?;
         c.non_negative("start_lr", self.start_lr)?;
         self.after
-            .validate_nested()
+            .validate_nested(true)
             .map_err(|e| e.within("after").within("warmup"))
     }
 }

@@ -223,3 +223,89 @@ fn bounds_are_tight_where_the_schedule_reaches_them() {
     assert_eq!(cfg.bounds(), (0.0, 1.0));
     assert_eq!(cfg.lr(0), 1.0);
 }
+
+#[test]
+fn inverse_sqrt_follows_hugging_face() {
+    // Warm-up t/W from 0, then 1/√((t + τ − W)/τ) with τ = W by default.
+    let p = policy("kind='inverse_sqrt'\npeak_lr=0.2\nwarmup_steps=4");
+    for (t, e) in [
+        (0u64, 0.0),
+        (1, 0.05),
+        (3, 0.15),
+        (4, 0.2),
+        (16, 0.1),
+        (64, 0.05),
+    ] {
+        assert_close(p.lr(t), e, &format!("t = {t}"));
+    }
+    // An explicit timescale, below the warm-up: (t + 2 − 8) / 2.
+    let p = policy("kind='inverse_sqrt'\npeak_lr=1.0\nwarmup_steps=8\ntimescale=2");
+    assert_eq!(p.lr(8), 1.0);
+    assert_close(p.lr(14), 0.5, "(14 + 2 − 8)/2 = 4");
+    // No warm-up: no ramp, and τ is Hugging Face's 10 000.
+    let p = policy("kind='inverse_sqrt'\npeak_lr=1.0\nwarmup_steps=0");
+    assert_eq!(p.lr(0), 1.0);
+    assert_close(p.lr(30_000), 0.5, "(30 000 + 10 000)/10 000 = 4");
+}
+
+#[test]
+fn rex_at_the_start_the_middle_and_the_end() {
+    let p = policy("kind='rex'\nmax_lr=0.9\nmin_lr=0.3\ntotal_steps=10");
+    assert_close(p.lr(0), 0.9, "p = 0");
+    assert_close(p.lr(5), 0.3 + 0.6 * 2.0 / 3.0, "p = 1/2");
+    assert_eq!(p.lr(10), 0.3);
+    assert_eq!(p.lr(1000), 0.3);
+    // Above the linear decay everywhere inside: (1 − p)/(1 − p/2) > 1 − p.
+    for t in 1..10 {
+        assert!(p.lr(t) > 0.9 - 0.6 * t as f64 / 10.0, "t = {t}");
+    }
+}
+
+#[test]
+fn product_multiplies_on_one_clock_and_bounds_multiply() {
+    let p = policy(
+        "kind='product'\n\
+         [[schedules]]\nkind='step'\ninitial_lr=0.5\ngamma=0.5\nstep_size=2\n\
+         [[schedules]]\nkind='linear'\nstart_lr=1.0\nend_lr=0.2\ntotal_steps=4",
+    );
+    let expected = [0.5, 0.5 * 0.8, 0.25 * 0.6, 0.25 * 0.4, 0.125 * 0.2];
+    for (t, e) in expected.iter().enumerate() {
+        assert_close(p.lr(t as u64), *e, &format!("t = {t}"));
+    }
+    assert_eq!(p.bounds(), (0.0, 0.5));
+}
+
+#[test]
+fn cosine_restarts_decays_the_peaks_not_the_floor_and_stops_at_the_limit() {
+    let p = policy(
+        "kind='cosine_restarts'\nmax_lr=1.0\nmin_lr=0.1\nfirst_cycle_steps=4\n\
+         cycle_decay=0.5\ncycle_limit=3",
+    );
+    for (i, peak) in [1.0, 0.5, 0.25].into_iter().enumerate() {
+        let start = 4 * i as u64;
+        assert_eq!(p.lr(start), peak, "cycle {i}");
+        assert_close(p.lr(start + 2), 0.1 + (peak - 0.1) / 2.0, "mid-cycle");
+    }
+    for t in [12u64, 13, 100, 1 << 40] {
+        assert_eq!(p.lr(t), 0.1, "after the limit, t = {t}");
+    }
+    assert_eq!(p.bounds(), (0.1, 1.0));
+    // Peaks below min_lr: the cycle rises to min_lr (timm's formula), inside the bounds.
+    let p = policy(
+        "kind='cosine_restarts'\nmax_lr=1.0\nmin_lr=0.5\nfirst_cycle_steps=4\ncycle_decay=0.25",
+    );
+    assert_eq!(p.lr(4), 0.25);
+    assert!(p.lr(5) > 0.25 && p.lr(5) < 0.5);
+    assert_eq!(p.bounds(), (0.0, 1.0));
+}
+
+#[test]
+fn cosine_restarts_restarts_where_timm_rounds_into_the_cycle_before() {
+    // Cycles of 1, 3, 9, 27, 81 steps: the sixth starts at t = 121, where timm's
+    // floor(log₃(1 + 2t)) rounds log₃ 243 = 5 down to 4 and gives the fifth cycle's end, min_lr.
+    let p = policy(
+        "kind='cosine_restarts'\nmax_lr=1.0\nfirst_cycle_steps=1\ncycle_mult=3\ncycle_decay=0.5",
+    );
+    assert_eq!(p.lr(121), 0.5f64.powi(5));
+    assert_eq!(p.lr(40), 0.5f64.powi(4), "where timm agrees");
+}

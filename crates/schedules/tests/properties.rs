@@ -70,16 +70,42 @@ fn leaf() -> impl Strategy<Value = ScheduleConfig> {
                 total_steps,
             })
         }),
-        (rate(), 0.0f64..1.0, steps(), 1u64..4).prop_map(
-            |(max_lr, frac, first_cycle_steps, cycle_mult)| {
-                ScheduleConfig::CosineRestarts(CosineRestarts {
-                    max_lr,
-                    min_lr: max_lr * frac,
-                    first_cycle_steps,
-                    cycle_mult,
+        (
+            rate(),
+            0.0f64..1.0,
+            steps(),
+            1u64..4,
+            prop_oneof![Just(1.0), 0.01f64..=1.0],
+            prop::option::of(1u64..6)
+        )
+            .prop_map(
+                |(max_lr, frac, first_cycle_steps, cycle_mult, cycle_decay, cycle_limit)| {
+                    ScheduleConfig::CosineRestarts(CosineRestarts {
+                        max_lr,
+                        min_lr: max_lr * frac,
+                        first_cycle_steps,
+                        cycle_mult,
+                        cycle_decay,
+                        cycle_limit,
+                    })
+                }
+            ),
+        (rate(), 0u64..500, prop::option::of(1u64..3000)).prop_map(
+            |(peak_lr, warmup_steps, timescale)| {
+                ScheduleConfig::InverseSqrt(InverseSqrt {
+                    peak_lr,
+                    warmup_steps,
+                    timescale,
                 })
             }
         ),
+        (rate(), 0.0f64..1.0, steps()).prop_map(|(max_lr, frac, total_steps)| {
+            ScheduleConfig::Rex(Rex {
+                max_lr,
+                min_lr: max_lr * frac,
+                total_steps,
+            })
+        }),
         (
             rate(),
             1.01f64..50.0,
@@ -186,6 +212,8 @@ fn any_schedule() -> impl Strategy<Value = ScheduleConfig> {
                 schedules: parts.into_iter().map(|(_, s)| s).collect(),
             })
         }),
+        1 => prop::collection::vec(leaf(), 1..4)
+            .prop_map(|schedules| ScheduleConfig::Product(Product { schedules })),
     ]
 }
 
@@ -199,7 +227,9 @@ fn is_non_increasing(config: &ScheduleConfig) -> bool {
         | ScheduleConfig::Step(_)
         | ScheduleConfig::Exponential(_)
         | ScheduleConfig::InverseTime(_)
+        | ScheduleConfig::Rex(_)
         | ScheduleConfig::Cosine(_) => true,
+        ScheduleConfig::InverseSqrt(s) => s.warmup_steps == 0,
         ScheduleConfig::Multistep(m) => m.gamma <= 1.0,
         ScheduleConfig::Polynomial(p) => !p.cycle && p.end_lr <= p.initial_lr,
         ScheduleConfig::Linear(l) => l.end_lr <= l.start_lr,
@@ -287,12 +317,19 @@ proptest! {
         patience in 0u64..4,
         cooldown in 0u64..3,
         max in any::<bool>(),
+        warmup_steps in 0u64..5,
     ) {
-        let config = ScheduleConfig::Plateau(Plateau {
+        let plateau = ScheduleConfig::Plateau(Plateau {
             initial_lr: 0.1, mode: if max { PlateauMode::Max } else { PlateauMode::Min },
             factor: 0.5, patience, threshold: 1e-4, threshold_mode: ThresholdMode::Rel,
             cooldown, min_lr: 1e-4, eps: 1e-8,
         });
+        // Nested after a warm-up, the first reports are ignored; the record must say so too.
+        let config = if warmup_steps == 0 {
+            plateau
+        } else {
+            ScheduleConfig::Warmup(Warmup { warmup_steps, start_lr: 0.0, after: Box::new(plateau) })
+        };
         let cut = cut.min(metrics.len());
         let mut original = config.build().unwrap();
         let run = |s: &mut Scheduler, ms: &[f64]| -> Vec<u64> {

@@ -1,5 +1,7 @@
 //! Every policy PyTorch has, against the learning rates PyTorch computed for the same parameters
-//! (`golden/pytorch_golden.py` wrote `golden/pytorch.json`), to 1e-9 relative.
+//! (`golden/pytorch_golden.py` wrote `golden/pytorch.json`), to 1e-9 relative; likewise Hugging
+//! Face's `get_inverse_sqrt_schedule`, timm's `CosineLRScheduler` (restarts with `cycle_decay`,
+//! `cycle_limit`) and, having no library, REX from the paper's form of its formula.
 
 use burn_optim::lr_scheduler::LrScheduler;
 use schedules::ScheduleConfig;
@@ -88,6 +90,9 @@ fn golden_covers_every_pytorch_scheduler_and_mode() {
         "plateau_min_abs",
         "plateau_max_rel",
         "plateau_max_abs",
+        "inverse_sqrt_",
+        "rex_",
+        "timm_cosine_restarts_",
     ] {
         assert!(
             names.iter().any(|n| n.starts_with(prefix)),

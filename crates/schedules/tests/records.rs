@@ -81,3 +81,28 @@ fn a_record_without_a_fingerprint_loads_unchecked() {
     scheduler.load_record_checked(old).unwrap();
     assert_eq!(scheduler.steps(), 4);
 }
+
+#[test]
+fn cosine_restarts_without_the_new_keys_keeps_its_old_fingerprint() {
+    let parse = |text: &str| toml::from_str::<ScheduleConfig>(text).unwrap();
+    let old = "kind='cosine_restarts'\nmax_lr=0.05\nfirst_cycle_steps=200\ncycle_mult=2";
+    // The derived `Debug` form before cycle_decay and cycle_limit existed, which the
+    // fingerprint hashes: records saved then still load.
+    assert_eq!(
+        format!("{:?}", parse(old)),
+        "CosineRestarts(CosineRestarts { max_lr: 0.05, min_lr: 0.0, first_cycle_steps: 200, cycle_mult: 2 })"
+    );
+    let fingerprint = |text: &str| parse(text).policy().unwrap().fingerprint();
+    assert_eq!(
+        fingerprint(old),
+        fingerprint(&format!("{old}\ncycle_decay=1.0"))
+    );
+    assert_ne!(
+        fingerprint(old),
+        fingerprint(&format!("{old}\ncycle_decay=0.5"))
+    );
+    assert_ne!(
+        fingerprint(old),
+        fingerprint(&format!("{old}\ncycle_limit=3"))
+    );
+}

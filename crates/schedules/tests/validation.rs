@@ -117,8 +117,24 @@ fn each_rule_names_the_parameter_the_value_and_the_rule() {
             "warmup: after: cosine: total_steps (0) must be at least 1",
         ),
         (
-            "kind='warmup'\nwarmup_steps=5\n[after]\nkind='plateau'\ninitial_lr=0.1",
-            "warmup: after: plateau: kind (plateau) cannot be nested in warmup or sequential; use it as the top-level schedule",
+            "kind='product'\nschedules=[{kind='constant', lr=1}, {kind='plateau', initial_lr=0.1}]",
+            "product: schedules[1]: plateau: kind (plateau) can only be the top-level schedule, warmup's after or sequential's last schedule",
+        ),
+        (
+            "kind='product'\nschedules=[{kind='warmup', warmup_steps=3, after={kind='plateau', initial_lr=0.1}}]",
+            "product: schedules[0]: warmup: after: plateau: kind (plateau) can only be the top-level schedule, warmup's after or sequential's last schedule",
+        ),
+        (
+            "kind='sequential'\nmilestones=[5]\nschedules=[{kind='plateau', initial_lr=0.1}, {kind='constant', lr=0.01}]",
+            "sequential: schedules[0]: plateau: kind (plateau) can only be the top-level schedule, warmup's after or sequential's last schedule",
+        ),
+        (
+            "kind='sequential'\nmilestones=[5]\nschedules=[{kind='sequential', milestones=[2], schedules=[{kind='constant', lr=1}, {kind='plateau', initial_lr=0.1}]}, {kind='constant', lr=0.01}]",
+            "sequential: schedules[0]: sequential: schedules[1]: plateau: kind (plateau) can only be the top-level schedule, warmup's after or sequential's last schedule",
+        ),
+        (
+            "kind='warmup'\nwarmup_steps=5\n[after]\nkind='plateau'\ninitial_lr=0.1\nfactor=2",
+            "warmup: after: plateau: factor (2) must be greater than 0 and less than 1",
         ),
         (
             "kind='wsd'\npeak_lr=0.1\nwarmup_steps=1\nstable_steps=1\ndecay_steps=0",
@@ -155,6 +171,54 @@ fn each_rule_names_the_parameter_the_value_and_the_rule() {
         (
             "kind='plateau'\ninitial_lr=0.1\nthreshold=-1",
             "plateau: threshold (-1) must be a finite number of at least 0",
+        ),
+        (
+            "kind='inverse_sqrt'\npeak_lr=0\nwarmup_steps=10",
+            "inverse_sqrt: peak_lr (0) must be a finite number greater than 0",
+        ),
+        (
+            "kind='inverse_sqrt'\npeak_lr=0.1\nwarmup_steps=10\ntimescale=0",
+            "inverse_sqrt: timescale (0) must be at least 1",
+        ),
+        (
+            "kind='rex'\nmax_lr=0.1\nmin_lr=0.2\ntotal_steps=10",
+            "rex: max_lr (0.1) must be at least min_lr (0.2)",
+        ),
+        (
+            "kind='rex'\nmax_lr=0.1\ntotal_steps=0",
+            "rex: total_steps (0) must be at least 1",
+        ),
+        (
+            "kind='rex'\nmax_lr=0.1\nmin_lr=-1\ntotal_steps=5",
+            "rex: min_lr (-1) must be a finite number of at least 0",
+        ),
+        (
+            "kind='cosine_restarts'\nmax_lr=0.1\nfirst_cycle_steps=10\ncycle_decay=0",
+            "cosine_restarts: cycle_decay (0) must be greater than 0 and at most 1",
+        ),
+        (
+            "kind='cosine_restarts'\nmax_lr=0.1\nfirst_cycle_steps=10\ncycle_decay=1.5",
+            "cosine_restarts: cycle_decay (1.5) must be greater than 0 and at most 1",
+        ),
+        (
+            "kind='cosine_restarts'\nmax_lr=0.1\nfirst_cycle_steps=10\ncycle_decay=nan",
+            "cosine_restarts: cycle_decay (NaN) must be greater than 0 and at most 1",
+        ),
+        (
+            "kind='cosine_restarts'\nmax_lr=0.1\nfirst_cycle_steps=10\ncycle_limit=0",
+            "cosine_restarts: cycle_limit (0) must be at least 1",
+        ),
+        (
+            "kind='product'\nschedules=[]",
+            "product: schedules ([]) must hold at least one schedule",
+        ),
+        (
+            "kind='product'\nschedules=[{kind='constant', lr=0.1}, {kind='cosine', max_lr=1, total_steps=0}]",
+            "product: schedules[1]: cosine: total_steps (0) must be at least 1",
+        ),
+        (
+            "kind='product'\nschedules=[{kind='constant', lr=1e200}, {kind='constant', lr=1e200}, {kind='constant', lr=1e-300}]",
+            "product: largest rate (inf) of schedules[0..=1] must be at most 1e300; lower the rates of the parts",
         ),
         // Rates that would overflow inside the formulas (found by tests/fuzz_config.rs).
         (

@@ -142,6 +142,12 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
             .map(|s| ("loss-decay".to_string(), s)),
     };
     if let Some((name, decay)) = loss_decay {
+        if decay.plateau_part().is_some() {
+            // The multiplier is the pure schedule: a plateau part would never see a metric.
+            return Err(Error::new(format!(
+                "{name}: a schedule with a plateau part cannot be a loss multiplier (it follows reported metrics); use plateau as --schedule, or decay the loss with another schedule"
+            )));
+        }
         let lr = args.lr.unwrap_or_else(|| decay.bounds().1);
         let schedule = config::check("--lr", ScheduleConfig::Constant(schedules::Constant { lr }))?;
         runs.push(Planned {
@@ -387,5 +393,16 @@ mod tests {
             run.loss_decay.as_ref().unwrap().bounds().1
         );
         assert_eq!(run.schedule.kind(), "constant");
+    }
+
+    #[test]
+    fn loss_decay_refuses_a_plateau_part() {
+        for preset in ["plateau", "warmup-plateau"] {
+            let err = plan(&["--schedule", "fixed", "--loss-decay", preset]).unwrap_err();
+            assert!(
+                err.message().contains("cannot be a loss multiplier"),
+                "{err}"
+            );
+        }
     }
 }

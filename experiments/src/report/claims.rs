@@ -32,9 +32,12 @@ fn family(kind: Kind) -> Family {
         | Kind::InverseTime
         | Kind::Polynomial
         | Kind::Linear
+        | Kind::Rex
         | Kind::Cosine => Family::Decay,
         Kind::Cyclical => Family::Cyclical,
         Kind::CosineRestarts
+        | Kind::InverseSqrt
+        | Kind::Product
         | Kind::OneCycle
         | Kind::Warmup
         | Kind::Wsd

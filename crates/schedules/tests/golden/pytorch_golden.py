@@ -6,7 +6,7 @@ records the learning rate PyTorch gives at t = 0, 1, ..., n-1 (or, for ReduceLRO
 each reported metric). Parameters are drawn from a seeded generator, so the file is
 reproducible:
 
-    pip install torch
+    pip install torch transformers timm
     python3 crates/schedules/tests/golden/pytorch_golden.py > crates/schedules/tests/golden/pytorch.json
 """
 import json
@@ -156,5 +156,68 @@ for i, (mode, th_mode) in enumerate([("min", "rel"), ("min", "abs"), ("max", "re
         lrs.append(opt.param_groups[0]["lr"])
     case(f"plateau_{mode}_{th_mode}", f"ReduceLROnPlateau({params})",
          dict(kind="plateau", initial_lr=lr, **params), lrs, metrics=metrics)
+
+# Cases below were appended later: the seeded draws of the cases above stay as they were.
+
+from transformers import get_inverse_sqrt_schedule  # noqa: E402
+import transformers  # noqa: E402
+from timm.scheduler import CosineLRScheduler  # noqa: E402
+import timm  # noqa: E402
+
+# Hugging Face's inverse square root, a LambdaLR over the optimizer's rate; warmup_steps = 0 and
+# an explicit timescale (also below warmup_steps) included.
+for i, (warm, timescale) in enumerate([(None, None), (None, "draw"), (0, None), (0, "draw"), (None, "small")]):
+    lr = lr_value()
+    warm = rng.randint(1, 200) if warm is None else warm
+    if timescale == "draw":
+        timescale = rng.randint(1, 2000)
+    elif timescale == "small":
+        timescale = rng.randint(1, max(1, warm // 2))
+    opt = optimizer(lr)
+    schedule = dict(kind="inverse_sqrt", peak_lr=lr, warmup_steps=warm)
+    if timescale is not None:
+        schedule["timescale"] = timescale
+    case(f"inverse_sqrt_{i}",
+         f"transformers {transformers.__version__} get_inverse_sqrt_schedule(num_warmup_steps={warm}, timescale={timescale})",
+         schedule, trace(opt, get_inverse_sqrt_schedule(opt, num_warmup_steps=warm, timescale=timescale), 600))
+
+# REX has no library implementation: the paper's own form of the factor,
+# (1 − z) / (½ + ½(1 − z)), an independent rewriting of the crate's (1 − p) / (1 − p/2).
+for i in range(3):
+    max_lr, total = lr_value(), rng.randint(1, 400)
+    min_lr = 0.0 if i == 0 else round(max_lr * rng.uniform(0.0, 0.5), 8)
+
+    def rex(t):
+        z = min(t, total) / total
+        return min_lr + (max_lr - min_lr) * ((1 - z) / (0.5 + 0.5 * (1 - z)))
+
+    case(f"rex_{i}", f"REX formula (Chen et al. 2022), total_steps={total}",
+         dict(kind="rex", max_lr=max_lr, min_lr=min_lr, total_steps=total),
+         [rex(t) for t in range(total + 50)])
+
+# timm's CosineLRScheduler, stepped once per step with t_in_epochs. cycle_mul = 3 stops before
+# t = 121·t_initial, where timm's floating-point cycle index (a logarithm) puts a cycle start in
+# the cycle before; cycle_mul 1 and 2 agree with the integer cycles for these lengths.
+for i, (mul, limit) in enumerate([(1, 1), (1, 3), (1, None), (2, 2), (2, None), (3, None)]):
+    lr, t0 = lr_value(), rng.randint(1, 60)
+    lr_min = round(lr * rng.uniform(0.0, 0.3), 8)
+    decay = rng.choice([1.0, 0.5, 0.8, 0.95, 0.3])
+    n = min(500, 121 * t0 - 1)
+    opt = optimizer(lr)
+    sched = CosineLRScheduler(opt, t_initial=t0, lr_min=lr_min, cycle_mul=mul, cycle_decay=decay,
+                              cycle_limit=limit if limit is not None else 10**9, warmup_t=0,
+                              t_in_epochs=True)
+    lrs = []
+    for t in range(n):
+        sched.step(t)
+        lrs.append(opt.param_groups[0]["lr"])
+    schedule = dict(kind="cosine_restarts", max_lr=lr, min_lr=lr_min, first_cycle_steps=t0,
+                    cycle_mult=mul, cycle_decay=decay)
+    if limit is not None:
+        schedule["cycle_limit"] = limit
+    case(f"timm_cosine_restarts_{i}",
+         f"timm {timm.__version__} CosineLRScheduler(t_initial={t0}, lr_min={lr_min}, cycle_mul={mul}, "
+         f"cycle_decay={decay}, cycle_limit={limit or 'unlimited'})",
+         schedule, lrs)
 
 print(json.dumps(dict(torch_version=torch.__version__, cases=cases), indent=1))
