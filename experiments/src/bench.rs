@@ -30,7 +30,7 @@ fn burn_rate(
     steps: u64,
 ) -> f64 {
     device.seed(0);
-    let mut learner = Learner::new(model, optimizer, device);
+    let mut learner = Learner::new(model, optimizer, false, device);
     let n = batch * BENCH_BATCHES;
     let data = DeviceData {
         train_x: Tensor::<4>::random([n, 1, 28, 28], Distribution::Normal(0.0, 1.0), device),

@@ -1,4 +1,5 @@
-//! `experiments lr`: a schedule's learning rates as CSV, and optionally as a chart.
+//! `experiments lr`: a schedule's learning rates as CSV (with its momentum when it cycles one),
+//! and optionally as a chart.
 
 use std::io::ErrorKind;
 
@@ -47,8 +48,17 @@ fn policies(args: &LrArgs) -> Result<Vec<(String, Policy)>> {
 pub fn run(args: LrArgs) -> Result<()> {
     let named = policies(&args)?;
     let mut header = vec!["step".to_string()];
+    // A single schedule that cycles momentum gets a third column; an empty cell where a part of
+    // it (in `sequential`) leaves the optimizer's own momentum.
+    let mut cycled = None;
     match named.as_slice() {
-        [_] => header.push("lr".into()),
+        [(_, p)] => {
+            header.push("lr".into());
+            if p.cycles_momentum() {
+                header.push("momentum".into());
+                cycled = Some(p);
+            }
+        }
         _ => header.extend(named.iter().map(|(n, _)| n.clone())),
     }
     let mut out = csv::Writer::from_writer(std::io::stdout().lock());
@@ -56,7 +66,8 @@ pub fn run(args: LrArgs) -> Result<()> {
         out.write_record(&header)?;
         for t in 0..args.steps {
             let rates = named.iter().map(|(_, p)| p.lr(t).to_string());
-            out.write_record(std::iter::once(t.to_string()).chain(rates))?;
+            let momentum = cycled.map(|p| p.momentum(t).map_or(String::new(), |m| m.to_string()));
+            out.write_record(std::iter::once(t.to_string()).chain(rates).chain(momentum))?;
         }
         Ok(out.flush()?)
     };

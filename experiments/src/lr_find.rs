@@ -69,7 +69,7 @@ impl RangeTest {
         device: &Device,
     ) -> Vec<Point> {
         device.seed(seed);
-        let mut learner = Learner::new(model, optimizer, device);
+        let mut learner = Learner::new(model, optimizer, false, device);
         let mut rng = Shuffle::new(seed);
         let mut order = Vec::new();
         let mut points: Vec<Point> = Vec::new();

@@ -19,6 +19,8 @@ pub struct StepRow {
     pub epoch: u64,
     /// The learning rate the step used.
     pub lr: f64,
+    /// The momentum (Adam's β1) the step used, for runs whose schedule cycles it.
+    pub momentum: Option<f64>,
     /// The loss of its batch, before the step.
     pub train_loss: f64,
 }
@@ -58,6 +60,12 @@ pub struct Outcome {
 /// The header of `metrics.csv`.
 pub const HEADER: &str = "step,epoch,lr,train_loss,test_loss,test_accuracy,wall_seconds";
 
+/// The header of the files of runs whose schedule cycles the momentum: a `momentum` column after
+/// `lr`. The files of other runs stay as they were before it existed, and `wall_seconds` stays
+/// last in both.
+pub const HEADER_MOMENTUM: &str =
+    "step,epoch,lr,momentum,train_loss,test_loss,test_accuracy,wall_seconds";
+
 /// A line of `metrics.csv`: the test columns are filled on the steps after which the run was
 /// evaluated (the last step of each epoch), empty elsewhere.
 #[derive(Debug, Serialize, Deserialize)]
@@ -75,6 +83,9 @@ struct Record {
     test_accuracy: Option<f64>,
     #[serde(serialize_with = "millis_or_empty")]
     wall_seconds: Option<f64>,
+    /// Absent from files without the column; written by the tuple in `to_csv`.
+    #[serde(default, skip_serializing)]
+    momentum: Option<f64>,
 }
 
 fn shortest<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -95,13 +106,19 @@ fn millis_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Err
     }
 }
 
-/// `metrics.csv` of these rows.
+/// `metrics.csv` of these rows, with the momentum column when any row has a momentum.
 pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
+    let with_momentum = steps.iter().any(|s| s.momentum.is_some());
     // The header is written by hand, so a run with no step still gets one.
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
-        .from_writer(Vec::with_capacity(steps.len() * 48));
-    w.write_record(HEADER.split(','))
+        .from_writer(Vec::with_capacity(steps.len() * 56));
+    let header = if with_momentum {
+        HEADER_MOMENTUM
+    } else {
+        HEADER
+    };
+    w.write_record(header.split(','))
         .expect("writing to memory cannot fail");
     let mut evals = epochs.iter().peekable();
     for row in steps {
@@ -114,11 +131,36 @@ pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
             test_loss: eval.map(|e| e.test_loss),
             test_accuracy: eval.map(|e| e.test_accuracy),
             wall_seconds: eval.map(|e| e.wall_seconds),
+            momentum: None,
         };
-        w.serialize(record).expect("writing to memory cannot fail");
+        if with_momentum {
+            // The csv crate cannot insert a field into a serialized struct: the row as a tuple.
+            w.serialize((
+                record.step,
+                record.epoch,
+                Shortest(record.lr),
+                row.momentum.map(Shortest),
+                Shortest(record.train_loss),
+                record.test_loss.map(Shortest),
+                record.test_accuracy.map(Shortest),
+                record.wall_seconds.map(|v| format!("{v:.3}")),
+            ))
+        } else {
+            w.serialize(record)
+        }
+        .expect("writing to memory cannot fail");
     }
     let bytes = w.into_inner().expect("writing to memory cannot fail");
     String::from_utf8(bytes).expect("numbers are ASCII")
+}
+
+/// A float written as `Display` writes it (shortest round trip), as `shortest` does.
+struct Shortest(f64);
+
+impl Serialize for Shortest {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
 }
 
 /// Reads `metrics.csv` back into rows.
@@ -130,7 +172,8 @@ pub fn read(path: &Path) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
 /// Parses the text of a `metrics.csv`.
 pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header_ok = r.headers().is_ok_and(|h| h.iter().eq(HEADER.split(',')));
+    let header_ok = (r.headers())
+        .is_ok_and(|h| h.iter().eq(HEADER.split(',')) || h.iter().eq(HEADER_MOMENTUM.split(',')));
     if !header_ok {
         return Err(Error::new(format!(
             "not a metrics file (its header should be `{HEADER}`)"
@@ -147,6 +190,7 @@ pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
             step: record.step,
             epoch,
             lr: record.lr,
+            momentum: record.momentum,
             train_loss: record.train_loss,
         });
         if let (Some(test_loss), Some(test_accuracy), Some(wall_seconds)) =
@@ -174,18 +218,21 @@ mod tests {
                 step: 0,
                 epoch: 0,
                 lr: 1e-7,
+                momentum: None,
                 train_loss: std::f64::consts::LN_10,
             },
             StepRow {
                 step: 1,
                 epoch: 0,
                 lr: 0.05,
+                momentum: None,
                 train_loss: f64::NAN,
             },
             StepRow {
                 step: 2,
                 epoch: 1,
                 lr: 1.0,
+                momentum: None,
                 train_loss: f64::INFINITY,
             },
         ];
@@ -209,6 +256,28 @@ mod tests {
             )
         );
         assert_eq!(to_csv(&[], &[]), format!("{HEADER}\n"));
+    }
+
+    #[test]
+    fn runs_that_cycle_momentum_get_its_column_and_read_it_back() {
+        let (mut steps, epochs) = rows();
+        for (row, m) in steps.iter_mut().zip([0.95, 0.85, 0.9]) {
+            row.momentum = Some(m);
+        }
+        let text = to_csv(&steps, &epochs);
+        assert_eq!(
+            text,
+            format!(
+                "{HEADER_MOMENTUM}\n0,1,0.0000001,0.95,2.302585092994046,,,\n1,1,0.05,0.85,NaN,0.5,0.9875,1.235\n2,2,1,0.9,inf,,,\n"
+            )
+        );
+        let (s, e) = parse(&text).unwrap();
+        let momenta: Vec<_> = s.iter().map(|r| r.momentum).collect();
+        assert_eq!(momenta, [Some(0.95), Some(0.85), Some(0.9)]);
+        assert_eq!((e.len(), s[1].lr), (1, 0.05));
+        // A file without the column (every file written before it existed) reads as no momentum.
+        let (s, _) = parse(&to_csv(&rows().0, &epochs)).unwrap();
+        assert!(s.iter().all(|r| r.momentum.is_none()));
     }
 
     #[test]

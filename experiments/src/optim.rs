@@ -1,11 +1,20 @@
 //! The optimizers, each with PyTorch's defaults so runs compare with PyTorch's.
+//!
+//! Under a schedule that cycles momentum (`one_cycle`, `cyclical`), `momentum`, `adam` and
+//! `adamw` come from `crates/momentum` instead of Burn, so that the schedule can set the
+//! momentum (β1) of every step; every other run keeps Burn's optimizers, and its numbers.
 
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{
     AdaGradConfig, AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig,
 };
 use clap::ValueEnum;
+use momentum::MomentumHandle;
 use serde::{Deserialize, Serialize};
+
+/// The momentum of `momentum` and the β1 of `adam` and `adamw` (PyTorch's defaults), in force
+/// wherever the schedule does not cycle it.
+pub const MOMENTUM: f64 = 0.9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,12 +54,39 @@ impl OptimizerKind {
         !matches!(self, Self::Sgd | Self::Momentum)
     }
 
+    /// Whether the optimizer has a momentum a schedule can cycle (SGD's momentum, Adam's β1).
+    pub fn takes_momentum(self) -> bool {
+        matches!(self, Self::Momentum | Self::Adam | Self::Adamw)
+    }
+
+    /// The optimizer, and with `cycled` (for the kinds that [take momentum](Self::takes_momentum))
+    /// the handle through which the schedule sets its momentum before each step; the same
+    /// defaults either way, [`MOMENTUM`] included.
+    pub fn build_for(self, cycled: bool) -> (ModuleOptimizer, Option<MomentumHandle>) {
+        let (optim, handle) = match self {
+            _ if !cycled => return (self.build(), None),
+            Self::Momentum => momentum::SgdMomentumConfig::new()
+                .with_momentum(MOMENTUM)
+                .init(),
+            Self::Adam => momentum::AdamConfig::new().with_beta_1(MOMENTUM).init(),
+            Self::Adamw => momentum::AdamConfig::new()
+                .with_beta_1(MOMENTUM)
+                .with_weight_decay(0.01)
+                .with_decoupled_weight_decay(true)
+                .init(),
+            _ => return (self.build(), None),
+        };
+        (optim, Some(handle))
+    }
+
     pub fn build(self) -> ModuleOptimizer {
         match self {
             Self::Sgd => SgdConfig::new().init(),
             Self::Momentum => SgdConfig::new()
                 .with_momentum(Some(
-                    MomentumConfig::new().with_momentum(0.9).with_dampening(0.0),
+                    MomentumConfig::new()
+                        .with_momentum(MOMENTUM)
+                        .with_dampening(0.0),
                 ))
                 .init(),
             Self::Adagrad => AdaGradConfig::new().with_epsilon(1e-10).init(),

@@ -31,18 +31,32 @@ fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).unwrap()
 }
 
-/// Parses `step,lr` CSV, checking the header and the step column.
+/// Parses `step,lr` CSV (or `step,lr,momentum`, whose momenta it drops), checking the header
+/// and the step column.
 fn rates(csv: &str) -> Vec<f64> {
+    table(csv).0
+}
+
+/// Parses `step,lr` or `step,lr,momentum` CSV into the rates and, with the third column, the
+/// momenta.
+fn table(csv: &str) -> (Vec<f64>, Option<Vec<f64>>) {
     let mut lines = csv.lines();
-    assert_eq!(lines.next(), Some("step,lr"));
-    lines
-        .enumerate()
-        .map(|(i, line)| {
-            let (step, lr) = line.split_once(',').expect("two columns");
-            assert_eq!(step.parse::<usize>().unwrap(), i);
-            lr.parse().unwrap()
-        })
-        .collect()
+    let cycled = match lines.next() {
+        Some("step,lr") => false,
+        Some("step,lr,momentum") => true,
+        other => panic!("header {other:?}"),
+    };
+    let (mut lrs, mut momenta) = (Vec::new(), Vec::new());
+    for (i, line) in lines.enumerate() {
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells.len(), 2 + cycled as usize, "{line}");
+        assert_eq!(cells[0].parse::<usize>().unwrap(), i);
+        lrs.push(cells[1].parse().unwrap());
+        if cycled {
+            momenta.push(cells[2].parse().unwrap());
+        }
+    }
+    (lrs, cycled.then_some(momenta))
 }
 
 fn assert_one_line_error(out: &Output, needle: &str) {
@@ -164,6 +178,58 @@ fn reproduces_pytorch_schedulers_from_a_config_file() {
     ] {
         assert!(seen.iter().any(|n| n.starts_with(required)), "{required}");
     }
+}
+
+#[test]
+fn a_schedule_that_cycles_momentum_prints_pytorchs_momentum_as_a_third_column() {
+    #[derive(serde::Deserialize)]
+    struct Golden {
+        cases: Vec<Case>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Case {
+        name: String,
+        schedule: ScheduleConfig,
+        lrs: Vec<f64>,
+        momentums: Vec<f64>,
+    }
+    let golden: Golden = serde_json::from_str(include_str!(
+        "../../crates/schedules/tests/golden/pytorch_momentum.json"
+    ))
+    .unwrap();
+    let dir = temp_dir("momentum");
+    for case in &golden.cases {
+        let path = write_schedule(&dir, &format!("{}.toml", case.name), &case.schedule);
+        let out = run(bin()
+            .arg("lr")
+            .arg("--config")
+            .arg(&path)
+            .args(["--steps", &case.lrs.len().to_string()]));
+        let (lrs, momenta) = table(&stdout(&out));
+        let momenta = momenta.unwrap_or_else(|| panic!("{}: no momentum column", case.name));
+        for (ours, theirs) in [(&lrs, &case.lrs), (&momenta, &case.momentums)] {
+            assert_eq!(ours.len(), theirs.len());
+            for (t, (a, b)) in ours.iter().zip(theirs).enumerate() {
+                let close = (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
+                assert!(close, "{}: t = {t}: {a} vs PyTorch {b}", case.name);
+            }
+        }
+    }
+    // Turned off, or with several schedules, the columns are the rates alone.
+    let mut off = golden.cases[0].schedule.clone();
+    let ScheduleConfig::OneCycle(c) = &mut off else {
+        panic!("the first golden case is a one_cycle");
+    };
+    c.cycle_momentum = false;
+    let path = write_schedule(&dir, "off.toml", &off);
+    let out = run(bin()
+        .arg("lr")
+        .arg("--config")
+        .arg(&path)
+        .args(["--steps", "3"]));
+    assert_eq!(table(&stdout(&out)).1, None);
+    let out = run(bin().args(["lr", "--schedule", "clr,one-cycle", "--steps", "2"]));
+    assert!(stdout(&out).starts_with("step,clr,one-cycle\n"));
 }
 
 #[test]

@@ -346,3 +346,52 @@ fn bad_input_exits_non_zero_with_one_line() {
         "choose a writable folder with --out DIR",
     );
 }
+
+#[test]
+fn a_momentum_cycling_schedule_sets_and_records_the_momentum_of_every_step() {
+    let out = temp_dir("momentum");
+    let one_cycle = "[schedule]\nkind = 'one_cycle'\nmax_lr = 0.05\ntotal_steps = 10\n";
+    std::fs::write(out.join("oc.toml"), one_cycle).unwrap();
+    let off = format!("{one_cycle}cycle_momentum = false\n");
+    std::fs::write(out.join("off.toml"), off).unwrap();
+    let schedule: schedules::ScheduleConfig =
+        toml::from_str(&one_cycle.replace("[schedule]\n", "")).unwrap();
+    let policy = schedule.policy().unwrap();
+    let metrics = |name: &str, config: &str, optimizer: &str| {
+        let config = out.join(config).display().to_string();
+        let args = [
+            "--config",
+            &config,
+            "--optimizer",
+            optimizer,
+            "--name",
+            name,
+        ];
+        ok(&train(&out, 320, &args));
+        let stem = Path::new(&config).file_stem().unwrap().to_owned();
+        std::fs::read_to_string(out.join(name).join(stem).join("metrics.csv")).unwrap()
+    };
+    // 320 images in batches of 32: the 10 steps of the cycle.
+    let expected: Vec<f64> = (0..10).map(|t| policy.momentum(t).unwrap()).collect();
+    for optimizer in ["momentum", "adam", "adamw"] {
+        let text = metrics(optimizer, "oc.toml", optimizer);
+        assert!(
+            text.starts_with("step,epoch,lr,momentum,train_loss,"),
+            "{text}"
+        );
+        assert_eq!(column(&text, "momentum"), expected, "{optimizer}");
+        // The momentum is applied, not only recorded: without it the same run trains otherwise.
+        let fixed = metrics(&format!("{optimizer}-off"), "off.toml", optimizer);
+        assert!(fixed.starts_with("step,epoch,lr,train_loss,"), "{fixed}");
+        assert_eq!(column(&fixed, "lr"), column(&text, "lr"));
+        let (a, b) = (column(&text, "train_loss"), column(&fixed, "train_loss"));
+        assert_eq!(
+            a[0], b[0],
+            "{optimizer}: the same network before the first update"
+        );
+        assert_ne!(a, b, "{optimizer}");
+    }
+    // An optimizer without momentum keeps its files as they were.
+    let text = metrics("sgd", "oc.toml", "sgd");
+    assert!(text.starts_with("step,epoch,lr,train_loss,"), "{text}");
+}

@@ -201,6 +201,14 @@ impl Schedule for ScheduleConfig {
     fn validate(&self) -> Result<(), ScheduleError> {
         dispatch!(self, s => s.validate())
     }
+
+    fn momentum(&self, t: u64) -> Option<f64> {
+        dispatch!(self, s => s.momentum(t))
+    }
+
+    fn cycles_momentum(&self) -> bool {
+        dispatch!(self, s => s.cycles_momentum())
+    }
 }
 
 /// The largest learning rate a schedule may reach: far above any real rate, and far enough
@@ -325,6 +333,27 @@ impl Policy {
     #[inline]
     pub fn lr(&self, step: u64) -> f64 {
         self.config.lr(step / self.steps_per_epoch)
+    }
+
+    /// The momentum (or Adam's β1) for the step that follows `step` earlier steps, where the
+    /// policy cycles it; `None` where the optimizer's own momentum stays in force. See
+    /// [`Schedule::momentum`].
+    ///
+    /// ```
+    /// let c: schedules::ScheduleConfig =
+    ///     toml::from_str("kind = 'one_cycle'\nmax_lr = 0.1\ntotal_steps = 100").unwrap();
+    /// let p = c.policy().unwrap();
+    /// assert_eq!((p.momentum(0), p.momentum(29)), (Some(0.95), Some(0.85)));
+    /// assert!(p.cycles_momentum());
+    /// ```
+    #[inline]
+    pub fn momentum(&self, step: u64) -> Option<f64> {
+        self.config.momentum(step / self.steps_per_epoch)
+    }
+
+    /// Whether [`momentum`](Self::momentum) is `Some` at any step.
+    pub fn cycles_momentum(&self) -> bool {
+        self.config.cycles_momentum()
     }
 
     /// An interval that holds every rate this policy gives.

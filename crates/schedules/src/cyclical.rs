@@ -56,19 +56,26 @@ pub enum Window {
 /// `lr = base_lr + (max_lr − base_lr) · w(x) · f`, with the window `w` and the scale `f` of
 /// [`Window`] and [`CyclicalMode`].
 ///
+/// Momentum (or Adam's β1), with `cycle_momentum` (default true, as PyTorch): the mirror image,
+/// `momentum = max_momentum − (max_momentum − base_momentum) · w(x) · f`, scaled by the same `f`
+/// as PyTorch scales it. The Welch and Hann windows, which PyTorch lacks, mirror their own `w`.
+///
 /// Counterparts: PyTorch `CyclicLR(base_lr, max_lr, step_size_up = step_size_down = step_size,
-/// mode, gamma)` for the triangular window; TensorFlow Addons `CyclicalLearningRate`. The Welch
-/// and Hann windows are the other two shapes of Smith's paper.
+/// mode, gamma, cycle_momentum, base_momentum, max_momentum)` for the triangular window;
+/// TensorFlow Addons `CyclicalLearningRate`. The Welch and Hann windows are the other two shapes
+/// of Smith's paper.
 ///
 /// ```
 /// use schedules::{Cyclical, CyclicalMode, Schedule, Window};
 /// let clr = Cyclical {
 ///     base_lr: 0.001, max_lr: 0.006, step_size: 2000,
 ///     mode: CyclicalMode::Triangular, gamma: 1.0, window: Window::Triangular,
+///     cycle_momentum: true, base_momentum: 0.8, max_momentum: 0.9,
 /// };
 /// assert_eq!(clr.lr(0), 0.001);
 /// assert_eq!(clr.lr(2000), 0.006);
 /// assert_eq!(clr.lr(4000), 0.001);
+/// assert_eq!((clr.momentum(0), clr.momentum(2000)), (Some(0.9), Some(0.8)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,10 +95,27 @@ pub struct Cyclical {
     /// Shape of a cycle (default `triangular`).
     #[serde(default)]
     pub window: Window,
+    /// Cycle the optimizer's momentum (or Adam's β1) inversely to the rate (default true).
+    #[serde(default = "crate::defaults::yes")]
+    pub cycle_momentum: bool,
+    /// The momentum at the rate's peak (default 0.8).
+    #[serde(default = "default_base_momentum")]
+    pub base_momentum: f64,
+    /// The momentum at the bottom of every cycle (default 0.9).
+    #[serde(default = "default_max_momentum")]
+    pub max_momentum: f64,
 }
 
-impl Schedule for Cyclical {
-    fn lr(&self, t: u64) -> f64 {
+fn default_base_momentum() -> f64 {
+    0.8
+}
+fn default_max_momentum() -> f64 {
+    0.9
+}
+
+impl Cyclical {
+    /// The window `w(x)` and the amplitude scale `f` at step `t`.
+    fn shape(&self, t: u64) -> (f64, f64) {
         // c and x in integers first: t/s − 2c + 1 = r/s − 1 with r = t mod 2s, which stays exact
         // for any t where the float form loses x to cancellation.
         let period = 2 * self.step_size;
@@ -107,7 +131,25 @@ impl Schedule for Cyclical {
             CyclicalMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
             CyclicalMode::ExpRange => self.gamma.powf(t as f64),
         };
+        (w, f)
+    }
+}
+
+impl Schedule for Cyclical {
+    fn lr(&self, t: u64) -> f64 {
+        let (w, f) = self.shape(t);
         self.base_lr + (self.max_lr - self.base_lr) * w * f
+    }
+
+    fn momentum(&self, t: u64) -> Option<f64> {
+        self.cycle_momentum.then(|| {
+            let (w, f) = self.shape(t);
+            self.max_momentum - (self.max_momentum - self.base_momentum) * w * f
+        })
+    }
+
+    fn cycles_momentum(&self) -> bool {
+        self.cycle_momentum
     }
 
     fn bounds(&self) -> (f64, f64) {
@@ -123,6 +165,6 @@ impl Schedule for Cyclical {
         if !(self.gamma > 0.0 && self.gamma <= 1.0) {
             return Err(c.err("gamma", self.gamma, "must be greater than 0 and at most 1"));
         }
-        Ok(())
+        c.momentum_range(self.base_momentum, self.max_momentum)
     }
 }

@@ -7,3 +7,7 @@ pub(crate) fn one_f64() -> f64 {
 pub(crate) fn one_u64() -> u64 {
     1
 }
+
+pub(crate) fn yes() -> bool {
+    true
+}

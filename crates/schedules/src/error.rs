@@ -89,6 +89,23 @@ impl Check {
         }
     }
 
+    /// A momentum (or Adam's β1): at least 0 and below 1, where heavy-ball momentum stops
+    /// forgetting old gradients and Adam refuses β1.
+    pub fn momentum(&self, param: &str, value: f64) -> Result<(), ScheduleError> {
+        if (0.0..1.0).contains(&value) {
+            Ok(())
+        } else {
+            Err(self.err(param, value, "must be at least 0 and less than 1"))
+        }
+    }
+
+    /// `base_momentum` and `max_momentum` of a policy that cycles momentum.
+    pub fn momentum_range(&self, base: f64, max: f64) -> Result<(), ScheduleError> {
+        self.momentum("base_momentum", base)?;
+        self.momentum("max_momentum", max)?;
+        self.at_least("max_momentum", max, "base_momentum", base)
+    }
+
     /// A step count that must be at least 1.
     pub fn steps(&self, param: &str, value: u64) -> Result<(), ScheduleError> {
         if value >= 1 {

@@ -17,8 +17,8 @@
 //! | `polynomial` | `initial_lr`, `end_lr` (0), `power` (1), `total_steps`, `cycle` (false) | `(initial_lr−end_lr)·(1−s/D)^power+end_lr` | Keras `PolynomialDecay`, PyTorch `PolynomialLR` |
 //! | `cosine` | `max_lr`, `min_lr` (0), `total_steps` | `min_lr+½(max_lr−min_lr)(1+cos(π·min(t,T)/T))` | PyTorch `CosineAnnealingLR` |
 //! | `cosine_restarts` | `max_lr`, `min_lr` (0), `first_cycle_steps`, `cycle_mult` (1), `cycle_decay` (1), `cycle_limit` (none) | SGDR, peaks `max_lr·cycle_decay^i` | PyTorch `CosineAnnealingWarmRestarts`, timm `CosineLRScheduler` |
-//! | `cyclical` | `base_lr`, `max_lr`, `step_size`, `mode` (`triangular`), `gamma` (1), `window` (`triangular`) | `base_lr+(max_lr−base_lr)·w(x)·f` | PyTorch `CyclicLR` |
-//! | `one_cycle` | `max_lr`, `total_steps`, `pct_start` (0.3), `div_factor` (25), `final_div_factor` (1e4), `anneal_strategy` (`cos`), `three_phase` (false) | two or three annealed phases | PyTorch `OneCycleLR` |
+//! | `cyclical` | `base_lr`, `max_lr`, `step_size`, `mode` (`triangular`), `gamma` (1), `window` (`triangular`), `cycle_momentum` (true), `base_momentum` (0.8), `max_momentum` (0.9) | `base_lr+(max_lr−base_lr)·w(x)·f`; momentum mirrored | PyTorch `CyclicLR` |
+//! | `one_cycle` | `max_lr`, `total_steps`, `pct_start` (0.3), `div_factor` (25), `final_div_factor` (1e4), `anneal_strategy` (`cos`), `three_phase` (false), `cycle_momentum` (true), `base_momentum` (0.85), `max_momentum` (0.95) | two or three annealed phases; momentum against them | PyTorch `OneCycleLR` |
 //! | `linear` | `start_lr`, `end_lr`, `total_steps` | straight line, then `end_lr` | PyTorch `LinearLR` |
 //! | `rex` | `max_lr`, `min_lr` (0), `total_steps` | `min_lr+(max_lr−min_lr)(1−p)/(1−p/2)` | REX (Chen et al. 2022) |
 //! | `warmup` | `warmup_steps`, `start_lr` (0), `after` | linear ramp to `after(0)`, then `after(t−W)` | Hugging Face `*_with_warmup` |
@@ -30,6 +30,10 @@
 //! Each policy's page gives its exact formula. Learning rates have no upper bound; every invalid
 //! parameter is reported as one line naming it, e.g.
 //! `cyclical: max_lr (0.001) must be greater than base_lr (0.01)`.
+//!
+//! `one_cycle` and `cyclical` also cycle the optimizer's momentum (Adam's β1) against the rate,
+//! as PyTorch does by default: [`Policy::momentum`] gives it for each step (see
+//! [`Schedule::momentum`]); the optimizers of this repository's `momentum` crate apply it.
 //!
 //! # In a hand-written Burn training loop
 //!
@@ -145,4 +149,14 @@ pub trait Schedule {
     fn bounds(&self) -> (f64, f64);
     /// Checks every parameter, naming the first one at fault.
     fn validate(&self) -> Result<(), ScheduleError>;
+    /// The optimizer's momentum (SGD's `momentum`, Adam's β1) at step `t`, for the policies that
+    /// cycle it (`one_cycle`, `cyclical`, as PyTorch's `cycle_momentum`); `None` where the
+    /// policy leaves the optimizer's own momentum in force.
+    fn momentum(&self, _t: u64) -> Option<f64> {
+        None
+    }
+    /// Whether [`momentum`](Schedule::momentum) is `Some` at any step.
+    fn cycles_momentum(&self) -> bool {
+        false
+    }
 }

@@ -41,15 +41,22 @@ pub enum AnnealStrategy {
 /// fractional phase boundaries; fastai `fit_one_cycle`; optax `cosine_onecycle_schedule`.
 /// PyTorch refuses steps past `total_steps`; this holds the final rate instead.
 ///
+/// Momentum (or Adam's β1), with `cycle_momentum` (default true, as PyTorch): annealed inversely
+/// to the rate by the same strategy and phases, `max_momentum → base_momentum → max_momentum`
+/// (three phases: `max → base → max`, then held at `max_momentum`), and `max_momentum` past the
+/// end. See [`Schedule::momentum`].
+///
 /// ```
 /// use schedules::{AnnealStrategy, OneCycle, Schedule};
 /// let s = OneCycle {
 ///     max_lr: 0.1, total_steps: 100, pct_start: 0.3, div_factor: 25.0,
 ///     final_div_factor: 1e4, anneal_strategy: AnnealStrategy::Cos, three_phase: false,
+///     cycle_momentum: true, base_momentum: 0.85, max_momentum: 0.95,
 /// };
 /// assert!((s.lr(0) - 0.004).abs() < 1e-15);
 /// assert_eq!(s.lr(29), 0.1);
 /// assert!((s.lr(99) - 4e-7).abs() < 1e-18);
+/// assert_eq!((s.momentum(0), s.momentum(29), s.momentum(99)), (Some(0.95), Some(0.85), Some(0.95)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +80,15 @@ pub struct OneCycle {
     /// Go back down to `initial_lr` before annealing to the minimum (default false).
     #[serde(default)]
     pub three_phase: bool,
+    /// Cycle the optimizer's momentum (or Adam's β1) inversely to the rate (default true).
+    #[serde(default = "crate::defaults::yes")]
+    pub cycle_momentum: bool,
+    /// The momentum at the rate's peak (default 0.85).
+    #[serde(default = "default_base_momentum")]
+    pub base_momentum: f64,
+    /// The momentum at the rate's ends (default 0.95).
+    #[serde(default = "default_max_momentum")]
+    pub max_momentum: f64,
 }
 
 fn default_pct_start() -> f64 {
@@ -84,6 +100,20 @@ fn default_div_factor() -> f64 {
 fn default_final_div_factor() -> f64 {
     1e4
 }
+fn default_base_momentum() -> f64 {
+    0.85
+}
+fn default_max_momentum() -> f64 {
+    0.95
+}
+
+/// One phase: where it ends, and the rate and momentum at its two ends.
+#[derive(Clone, Copy)]
+struct Phase {
+    end_step: f64,
+    lr: (f64, f64),
+    momentum: (f64, f64),
+}
 
 impl OneCycle {
     fn initial_lr(&self) -> f64 {
@@ -94,26 +124,38 @@ impl OneCycle {
         self.initial_lr() / self.final_div_factor
     }
 
-    /// `(end_step, start_lr, end_lr)` of each phase, as PyTorch builds them.
-    fn phases(&self) -> ([(f64, f64, f64); 3], usize) {
+    /// The phases, as PyTorch builds them (an array, not a `Vec`: `lr` runs every step).
+    fn phases(&self) -> ([Phase; 3], usize) {
         let (t, p) = (self.total_steps as f64, self.pct_start);
         let (init, max, min) = (self.initial_lr(), self.max_lr, self.min_lr());
-        let last = t - 1.0;
+        let (lo, hi) = (self.base_momentum, self.max_momentum);
+        let phase = |end_step, lr, momentum| Phase {
+            end_step,
+            lr,
+            momentum,
+        };
+        let first = phase(p * t - 1.0, (init, max), (hi, lo));
         if self.three_phase {
-            (
-                [
-                    (p * t - 1.0, init, max),
-                    (2.0 * p * t - 2.0, max, init),
-                    (last, init, min),
-                ],
-                3,
-            )
+            let second = phase(2.0 * p * t - 2.0, (max, init), (lo, hi));
+            ([first, second, phase(t - 1.0, (init, min), (hi, hi))], 3)
         } else {
-            (
-                [(p * t - 1.0, init, max), (last, max, min), (0.0, 0.0, 0.0)],
-                2,
-            )
+            ([first, phase(t - 1.0, (max, min), (lo, hi)), first], 2)
         }
+    }
+
+    /// The phase step `t < total_steps` falls in, and how far through it (`pct`).
+    fn locate(&self, t: u64) -> (Phase, f64) {
+        let step = t as f64;
+        let (phases, n) = self.phases();
+        let mut start_step = 0.0;
+        for (i, &phase) in phases[..n].iter().enumerate() {
+            if step <= phase.end_step || i == n - 1 {
+                let pct = (step - start_step) / (phase.end_step - start_step);
+                return (phase, pct);
+            }
+            start_step = phase.end_step;
+        }
+        unreachable!("the last phase always answers")
     }
 
     fn anneal(&self, start: f64, end: f64, pct: f64) -> f64 {
@@ -129,17 +171,23 @@ impl Schedule for OneCycle {
         if t >= self.total_steps {
             return self.min_lr();
         }
-        let step = t as f64;
-        let (phases, n) = self.phases();
-        let mut start_step = 0.0;
-        for (i, &(end_step, start_lr, end_lr)) in phases[..n].iter().enumerate() {
-            if step <= end_step || i == n - 1 {
-                let pct = (step - start_step) / (end_step - start_step);
-                return self.anneal(start_lr, end_lr, pct);
-            }
-            start_step = end_step;
+        let (phase, pct) = self.locate(t);
+        self.anneal(phase.lr.0, phase.lr.1, pct)
+    }
+
+    fn momentum(&self, t: u64) -> Option<f64> {
+        if !self.cycle_momentum {
+            return None;
         }
-        unreachable!("the last phase always answers")
+        if t >= self.total_steps {
+            return Some(self.max_momentum);
+        }
+        let (phase, pct) = self.locate(t);
+        Some(self.anneal(phase.momentum.0, phase.momentum.1, pct))
+    }
+
+    fn cycles_momentum(&self) -> bool {
+        self.cycle_momentum
     }
 
     fn bounds(&self) -> (f64, f64) {
@@ -154,13 +202,15 @@ impl Schedule for OneCycle {
         c.open_interval("pct_start", self.pct_start, 0.0, 1.0)?;
         c.positive("div_factor", self.div_factor)?;
         c.positive("final_div_factor", self.final_div_factor)?;
+        c.momentum_range(self.base_momentum, self.max_momentum)?;
         let (phases, n) = self.phases();
+        let phases = &phases[..n];
         let mut start = 0.0;
-        for &(end, _, _) in &phases[..n] {
-            if end <= start {
-                let ends: Vec<String> = phases[..n]
+        for phase in phases {
+            if phase.end_step <= start {
+                let ends: Vec<String> = phases
                     .iter()
-                    .map(|p| ((p.0 * 1e6).round() / 1e6).to_string())
+                    .map(|p| ((p.end_step * 1e6).round() / 1e6).to_string())
                     .collect();
                 return Err(c.err(
                     "pct_start",
@@ -172,7 +222,7 @@ impl Schedule for OneCycle {
                     ),
                 ));
             }
-            start = end;
+            start = phase.end_step;
         }
         Ok(())
     }

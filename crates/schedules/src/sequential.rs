@@ -12,6 +12,9 @@ use crate::{Schedule, ScheduleConfig};
 /// one milestone fewer than schedules, strictly increasing and above 0; only the last schedule
 /// may be (or end in) a `plateau` (see [`Scheduler::plateau`](crate::Scheduler::plateau)).
 ///
+/// Momentum is that of the schedule in force, on its own clock: a `one_cycle` part cycles it,
+/// a part that does not cycle it leaves the optimizer's own momentum (`None`).
+///
 /// ```
 /// use schedules::{Constant, Linear, Schedule, ScheduleConfig, Sequential};
 /// let s = Sequential {
@@ -46,6 +49,15 @@ impl Schedule for Sequential {
     fn lr(&self, t: u64) -> f64 {
         let (i, local) = self.segment(t);
         self.schedules[i].lr(local)
+    }
+
+    fn momentum(&self, t: u64) -> Option<f64> {
+        let (i, local) = self.segment(t);
+        self.schedules[i].momentum(local)
+    }
+
+    fn cycles_momentum(&self) -> bool {
+        self.schedules.iter().any(Schedule::cycles_momentum)
     }
 
     fn bounds(&self) -> (f64, f64) {

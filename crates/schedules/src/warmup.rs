@@ -18,6 +18,10 @@ use crate::{Schedule, ScheduleConfig};
 /// `linear_schedule`. `after` may be any kind; a `plateau` there starts at `initial_lr` after the
 /// ramp, and its metric reports count from then on (see [`Scheduler::plateau`](crate::Scheduler::plateau)).
 ///
+/// Momentum passes through from `after`: during the ramp it holds `after`'s first momentum, as
+/// PyTorch's `SequentialLR([LinearLR, OneCycleLR])` does (the one-cycle scheduler sets it when
+/// built and the linear one leaves it), then follows `after(t − W)`.
+///
 /// ```
 /// use schedules::{Cosine, Schedule, ScheduleConfig, Warmup};
 /// let w = Warmup {
@@ -49,6 +53,14 @@ impl Schedule for Warmup {
         } else {
             self.after.lr(t - self.warmup_steps)
         }
+    }
+
+    fn momentum(&self, t: u64) -> Option<f64> {
+        self.after.momentum(t.saturating_sub(self.warmup_steps))
+    }
+
+    fn cycles_momentum(&self) -> bool {
+        self.after.cycles_momentum()
     }
 
     fn bounds(&self) -> (f64, f64) {

@@ -126,6 +126,9 @@ fn leaf() -> impl Strategy<Value = ScheduleConfig> {
                     ][mode],
                     gamma,
                     window: [Window::Triangular, Window::Welch, Window::Hann][window],
+                    cycle_momentum: window != 1,
+                    base_momentum: 0.8,
+                    max_momentum: 0.9,
                 })
             }),
         (
@@ -159,6 +162,9 @@ fn leaf() -> impl Strategy<Value = ScheduleConfig> {
                             AnnealStrategy::Linear
                         },
                         three_phase,
+                        cycle_momentum: !three_phase || cos,
+                        base_momentum: 0.85,
+                        max_momentum: 0.95,
                     })
                 }
             ),
@@ -249,6 +255,25 @@ proptest! {
             let lr = policy.lr(t);
             prop_assert!(lr.is_finite() && lr >= 0.0, "t = {t}: lr = {lr}");
             prop_assert!(lr >= lo - slack && lr <= hi + slack, "t = {t}: {lr} outside [{lo}, {hi}]");
+        }
+    }
+
+    #[test]
+    fn momentum_is_in_its_range_wherever_it_is_given(config in any_schedule(), t in any::<u64>()) {
+        let policy = config.policy().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        for t in sample_steps(t) {
+            match policy.momentum(t) {
+                Some(m) => {
+                    prop_assert!(policy.cycles_momentum(), "t = {t}: {m} from a policy that does not cycle");
+                    // Every cycling policy generated here ranges over [0.8, 0.9] or [0.85, 0.95].
+                    prop_assert!((0.8 - 1e-12..=0.95 + 1e-12).contains(&m), "t = {t}: momentum {m}");
+                }
+                // Only `sequential` mixes parts without momentum with parts that cycle it.
+                None => prop_assert!(
+                    !policy.cycles_momentum() || matches!(config, ScheduleConfig::Sequential(_)),
+                    "t = {t}: no momentum from a cycling policy"
+                ),
+            }
         }
     }
 

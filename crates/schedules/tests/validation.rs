@@ -101,6 +101,22 @@ fn each_rule_names_the_parameter_the_value_and_the_rule() {
             "one_cycle: div_factor (0) must be a finite number greater than 0",
         ),
         (
+            "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100\nbase_momentum=-0.1",
+            "one_cycle: base_momentum (-0.1) must be at least 0 and less than 1",
+        ),
+        (
+            "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=100\nbase_momentum=0.95\nmax_momentum=0.9",
+            "one_cycle: max_momentum (0.9) must be at least base_momentum (0.95)",
+        ),
+        (
+            "kind='cyclical'\nbase_lr=0.001\nmax_lr=0.01\nstep_size=5\nmax_momentum=1.0",
+            "cyclical: max_momentum (1) must be at least 0 and less than 1",
+        ),
+        (
+            "kind='cyclical'\nbase_lr=0.001\nmax_lr=0.01\nstep_size=5\nbase_momentum=nan\ncycle_momentum=false",
+            "cyclical: base_momentum (NaN) must be at least 0 and less than 1",
+        ),
+        (
             "kind='one_cycle'\nmax_lr=0.1\ntotal_steps=3",
             "one_cycle: pct_start (0.3) leaves a phase without steps for total_steps = 3 (phases end at steps -0.1, 2); raise total_steps or move pct_start towards 0.5",
         ),
@@ -300,6 +316,11 @@ fn defaults_are_the_documented_ones() {
     );
     assert_eq!(p.anneal_strategy, schedules::AnnealStrategy::Cos);
     assert!(!p.three_phase);
+    // PyTorch's OneCycleLR momentum defaults.
+    assert_eq!(
+        (p.cycle_momentum, p.base_momentum, p.max_momentum),
+        (true, 0.85, 0.95)
+    );
 
     let config: ScheduleConfig = toml::from_str("kind='plateau'\ninitial_lr=0.1").unwrap();
     let ScheduleConfig::Plateau(p) = config else {
@@ -333,6 +354,11 @@ fn defaults_are_the_documented_ones() {
             schedules::Window::Triangular,
             1.0
         )
+    );
+    // PyTorch's CyclicLR momentum defaults.
+    assert_eq!(
+        (c.cycle_momentum, c.base_momentum, c.max_momentum),
+        (true, 0.8, 0.9)
     );
 }
 

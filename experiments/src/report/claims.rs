@@ -289,6 +289,7 @@ mod tests {
             step: 0,
             epoch: 0,
             lr,
+            momentum: None,
             train_loss: 2.3,
         }];
         RunData {

@@ -165,11 +165,13 @@ impl Live {
         self.learner.model = model
             .try_load_record(record)
             .map_err(|_| damaged("model"))?;
-        self.learner.optim = s
-            .optimizer
-            .build()
+        // A fresh optimizer of the same build (and its own momentum handle) takes the state.
+        let cycled = self.learner.momentum.is_some();
+        let (optim, handle) = s.optimizer.build_for(cycled);
+        self.learner.optim = optim
             .from_bytes(Bytes::from_bytes_vec(c.optimizer.clone()))
             .map_err(|_| damaged("optimizer state"))?;
+        self.learner.momentum = handle;
         let record = LrSchedulerRecord::from_bytes(Bytes::from_bytes_vec(c.scheduler.clone()))
             .map_err(|_| damaged("scheduler record"))?;
         (self.scheduler.load_record_checked(record)).map_err(|_| damaged("scheduler record"))?;
@@ -205,7 +207,8 @@ pub fn train(
     let policy = run.schedule.policy().expect("validated before training");
     let loss_decay = (run.loss_decay.as_ref())
         .map(|d| LossDecay::new(d.policy().expect("validated before training")));
-    let learner = Learner::new(s.model, s.optimizer, device);
+    let cycled = policy.cycles_momentum() && s.optimizer.takes_momentum();
+    let learner = Learner::new(s.model, s.optimizer, cycled, device);
     drop(init);
     let mut live = Live {
         learner,
@@ -250,11 +253,13 @@ pub fn train(
                 device.seed(step_seed(seed, step));
             }
             let loss = live.learner.loss(data.batch(batch, device));
+            let momentum = (live.learner).set_momentum(live.scheduler.policy().momentum(step));
             let lr = live.scheduler.step();
             live.out.steps.push(StepRow {
                 step,
                 epoch,
                 lr,
+                momentum,
                 train_loss: loss.value,
             });
             let first = *live.first_loss.get_or_insert(loss.value);

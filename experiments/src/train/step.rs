@@ -6,6 +6,7 @@ use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Tensor};
+use momentum::MomentumHandle;
 
 use super::data::Batch;
 use crate::model::{ModelKind, Net};
@@ -15,6 +16,8 @@ use crate::optim::OptimizerKind;
 pub struct Learner {
     pub model: Net,
     pub optim: ModuleOptimizer,
+    /// Sets the optimizer's momentum (β1) when the schedule cycles it.
+    pub momentum: Option<MomentumHandle>,
     loss_fn: CrossEntropyLoss,
 }
 
@@ -28,14 +31,27 @@ pub struct Loss {
 impl Learner {
     /// A fresh network of `model` on `device` with its weights drawn now (Burn initialises
     /// parameters lazily; drawing them here makes them come from the generator as seeded now).
-    pub fn new(model: ModelKind, optimizer: OptimizerKind, device: &Device) -> Self {
+    /// `cycled`: the schedule cycles momentum (see [`OptimizerKind::build_for`]).
+    pub fn new(model: ModelKind, optimizer: OptimizerKind, cycled: bool, device: &Device) -> Self {
         let model = Net::new(model, device);
         let _ = model.clone().into_record();
+        let (optim, momentum) = optimizer.build_for(cycled);
         Self {
             model,
-            optim: optimizer.build(),
+            optim,
+            momentum,
             loss_fn: CrossEntropyLossConfig::new().init(device),
         }
+    }
+
+    /// Puts the schedule's momentum for the next step in force (the optimizer's own,
+    /// [`MOMENTUM`](crate::optim::MOMENTUM), where it gives none) and returns it; `None`, and
+    /// nothing done, for an optimizer without a handle.
+    pub fn set_momentum(&self, scheduled: Option<f64>) -> Option<f64> {
+        let handle = self.momentum.as_ref()?;
+        let value = scheduled.unwrap_or(crate::optim::MOMENTUM);
+        handle.set(value);
+        Some(value)
     }
 
     /// Forward pass and cross-entropy of `batch`, its value read back.
