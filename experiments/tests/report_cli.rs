@@ -13,17 +13,24 @@ fn report_dir() -> PathBuf {
         .join(REPORT)
 }
 
-/// (step, train_loss, test accuracy when evaluated) per row of metrics.csv.
+/// (step, train_loss, test accuracy when evaluated) per row of metrics.csv, found by the
+/// header's names (runs whose schedule cycles momentum have one column more).
 fn rows(metrics: &str) -> Vec<(u64, f64, Option<f64>)> {
-    metrics
-        .lines()
-        .skip(1)
+    let mut lines = metrics.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (step, loss, accuracy) = (
+        column("step"),
+        column("train_loss"),
+        column("test_accuracy"),
+    );
+    lines
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
             (
-                f[0].parse().unwrap(),
-                f[3].parse().unwrap(),
-                (!f[5].is_empty()).then(|| f[5].parse().unwrap()),
+                f[step].parse().unwrap(),
+                f[loss].parse().unwrap(),
+                (!f[accuracy].is_empty()).then(|| f[accuracy].parse().unwrap()),
             )
         })
         .collect()
