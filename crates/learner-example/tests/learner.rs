@@ -39,12 +39,14 @@ fn config(toml_text: &str) -> ScheduleConfig {
     toml::from_str(toml_text).unwrap()
 }
 
-/// A rate too small to move f32 weights: the validation loss stays flat (within the default
-/// relative threshold 1e-4), so every epoch after the first counts as not improving. `eps` (the
-/// smallest change of rate applied, PyTorch's 1e-8 by default) is lowered to match.
+/// A rate far too small to move any f32 weight (1e-30 times a gradient is below the rounding of
+/// every weight the initialisation draws): the validation loss is exactly the same each epoch,
+/// so every epoch after the first fails to improve, for the plateau's threshold and for Burn's
+/// early stopping (which counts any decrease, however small). `eps` (the smallest change of rate
+/// applied, PyTorch's 1e-8 by default) is lowered to match.
 fn flat_plateau(patience: u64) -> Scheduler {
     config(&format!(
-        "kind = 'plateau'\ninitial_lr = 1e-9\nfactor = 0.5\neps = 1e-15\npatience = {patience}"
+        "kind = 'plateau'\ninitial_lr = 1e-30\nfactor = 0.5\neps = 0\npatience = {patience}"
     ))
     .build()
     .unwrap()
@@ -105,9 +107,9 @@ fn plateau_fed_by_the_validation_loss_cuts_after_patience_flat_epochs() {
         // PyTorch's rule: the cut comes when more than `patience` reports in a row fail to
         // improve. Epoch 1 sets the best; with patience 1, epochs 2 and 3 are flat, so epoch 4
         // trains at half the rate (and epochs 4 and 5 cut it again after the last one).
-        (1, epochs_at(1e-9, 3, 5e-10, 2), 2.5e-10),
+        (1, epochs_at(1e-30, 3, 5e-31, 2), 2.5e-31),
         // With patience 3 the first cut falls after the last epoch.
-        (3, epochs_at(1e-9, 5, 0.0, 0), 5e-10),
+        (3, epochs_at(1e-30, 5, 0.0, 0), 5e-31),
     ] {
         let scheduler = flat_plateau(patience);
         let handle = scheduler.plateau().unwrap();
@@ -130,7 +132,7 @@ fn plateau_and_early_stopping_share_the_loops_one_hook() {
     let scheduler = flat_plateau(0);
     let handle = scheduler.plateau().unwrap();
     let rates = trained_rates(&images, &run, scheduler);
-    assert_eq!(rates, epochs_at(1e-9, 2, 5e-10, 1));
+    assert_eq!(rates, epochs_at(1e-30, 2, 5e-31, 1));
     assert_eq!(handle.state().reports, 3);
-    assert_eq!(handle.lr(), 2.5e-10);
+    assert_eq!(handle.lr(), 2.5e-31);
 }
