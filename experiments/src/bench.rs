@@ -1,5 +1,8 @@
 //! `experiments bench`: training throughput of each model, batch size and CPU backend, side by
-//! side with PyTorch running the same network, optimizer, batch and thread count.
+//! side with PyTorch running the same network, optimizer, batch and thread count; and how close
+//! that is to the machine: the practical peak of a large matrix multiply through `gemm` (the
+//! kernels' own), the FLOP/s training achieves (from [`ModelKind::train_flop_per_image`]), the
+//! cores busy while it trains, and the forward pass alone.
 
 use std::collections::HashMap;
 use std::process::Command;
@@ -9,7 +12,8 @@ use burn::tensor::{Device, Distribution, Int, Tensor};
 
 use crate::backend::{self, BackendKind};
 use crate::error::{Error, Result};
-use crate::model::ModelKind;
+use crate::fsio;
+use crate::model::{ModelKind, Net};
 use crate::optim::OptimizerKind;
 use crate::plan::{BenchPlan, Reference};
 use crate::train::{DeviceData, Learner, Shuffle};
@@ -18,9 +22,85 @@ use crate::train::{DeviceData, Learner, Shuffle};
 /// costs in training, few enough to fit any device.
 const BENCH_BATCHES: usize = 4;
 
+/// Side of the square matrices of the peak measurement: 2·2048³ ≈ 17.2 GFLOP a multiply.
+const PEAK_SIZE: usize = 2048;
+
+/// Timed multiplies of the peak measurement, after one untimed.
+const PEAK_REPS: u32 = 3;
+
+/// The practical peak in GFLOP/s: `PEAK_SIZE`² fp32 matrices multiplied through `gemm` on
+/// `threads` threads of the rayon pool the kernels use, best of `PEAK_REPS` after a warm-up.
+fn peak_gflops(threads: usize) -> f64 {
+    let n = PEAK_SIZE;
+    let lhs: Vec<f32> = (0..n * n).map(|i| (i % 7) as f32 * 0.25 - 0.75).collect();
+    let rhs: Vec<f32> = (0..n * n).map(|i| (i % 5) as f32 * 0.5 - 1.0).collect();
+    let mut dst = vec![0.0f32; n * n];
+    let mut multiply = || {
+        let start = Instant::now();
+        // SAFETY: three contiguous row-major n×n buffers, strides (n, 1), all in bounds.
+        unsafe {
+            gemm::gemm(
+                n,
+                n,
+                n,
+                dst.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                lhs.as_ptr(),
+                1,
+                n as isize,
+                rhs.as_ptr(),
+                1,
+                n as isize,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::Rayon(threads),
+            )
+        }
+        start.elapsed().as_secs_f64()
+    };
+    multiply();
+    let best = (0..PEAK_REPS)
+        .map(|_| multiply())
+        .fold(f64::INFINITY, f64::min);
+    2.0 * (n as f64).powi(3) / best / 1e9
+}
+
+/// CPU seconds (user + system) this process has used so far, all threads together; `None`
+/// where `getrusage` is unavailable.
+fn cpu_seconds() -> Option<f64> {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // SAFETY: getrusage fills the struct it is given; RUSAGE_SELF is always valid.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // SAFETY: initialised by the successful call above (and zeroed before it).
+        let usage = unsafe { usage.assume_init() };
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+        Some(seconds(usage.ru_utime) + seconds(usage.ru_stime))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// A timed training measurement.
+struct Training {
+    images_per_second: f64,
+    /// Process CPU time over wall time while it ran: the cores kept busy.
+    cores_busy: Option<f64>,
+}
+
 /// Images per second of `steps` training steps after `warmup`, through the training step
 /// itself: batches gathered in a shuffled order from random data held on `device`, the loss
-/// read back every step.
+/// read back every step; and the cores busy meanwhile.
 fn burn_rate(
     model: ModelKind,
     optimizer: OptimizerKind,
@@ -28,7 +108,7 @@ fn burn_rate(
     device: &Device,
     warmup: u64,
     steps: u64,
-) -> f64 {
+) -> Training {
     device.seed(0);
     let mut learner = Learner::new(model, optimizer, false, device);
     let n = batch * BENCH_BATCHES;
@@ -53,13 +133,71 @@ fn burn_rate(
     for _ in 0..warmup {
         learner = step(learner);
     }
+    let cpu_start = cpu_seconds();
     let start = Instant::now();
     for _ in 0..steps {
         learner = step(learner);
     }
     let seconds = start.elapsed().as_secs_f64();
-    (steps * batch as u64) as f64 / seconds
+    let cpu = cpu_start.zip(cpu_seconds()).map(|(a, b)| b - a);
+    Training {
+        images_per_second: (steps * batch as u64) as f64 / seconds,
+        cores_busy: cpu.map(|c| c / seconds),
+    }
 }
+
+/// Images per second of the forward pass alone: the network built on `device` without
+/// autodiff (so no graph is recorded and dropout is off, as in evaluation), batches sliced in
+/// turn from random data held on the device, the logits' sum read back every batch.
+fn inference_rate(model: ModelKind, batch: usize, device: &Device, warmup: u64, steps: u64) -> f64 {
+    device.seed(0);
+    let net = Net::new(model, device);
+    let x = Tensor::<4>::random(
+        [batch * BENCH_BATCHES, 1, 28, 28],
+        Distribution::Normal(0.0, 1.0),
+        device,
+    );
+    let forward = |i: u64| {
+        let at = (i as usize % BENCH_BATCHES) * batch;
+        let logits = net.forward(x.clone().slice(at..at + batch));
+        logits.sum().into_scalar::<f32>()
+    };
+    for i in 0..warmup {
+        forward(i);
+    }
+    let start = Instant::now();
+    for i in 0..steps {
+        forward(i);
+    }
+    (steps * batch as u64) as f64 / start.elapsed().as_secs_f64()
+}
+
+/// One line of the table.
+struct Row {
+    backend: BackendKind,
+    model: ModelKind,
+    batch: usize,
+    training: Training,
+    inference: f64,
+}
+
+/// The CSV header: the table's columns (the share of the peak in percent), with the FLOP per
+/// image and the peak the share is of. PyTorch's cells are empty with `--no-reference`.
+const CSV_HEADER: [&str; 13] = [
+    "backend",
+    "model",
+    "batch",
+    "burn_images_per_second",
+    "pytorch_images_per_second",
+    "burn_over_pytorch",
+    "inference_images_per_second",
+    "inference_over_training",
+    "train_flop_per_image",
+    "gflops",
+    "percent_of_peak",
+    "peak_gflops",
+    "cores_busy",
+];
 
 /// PyTorch's images per second for the same measurement, or why there is none.
 fn reference_rate(
@@ -98,15 +236,20 @@ fn reference_rate(
         })
 }
 
-/// `experiments bench`: every measurement, then the table.
+/// `experiments bench`: every measurement, then the table (and the CSV).
 pub fn run(plan: BenchPlan) -> Result<()> {
     // SAFETY: set before any compute thread pool exists (nothing has run on a device yet).
     unsafe { std::env::set_var("RAYON_NUM_THREADS", plan.threads.to_string()) };
+    let peak = peak_gflops(plan.threads);
+    eprintln!(
+        "peak: {peak:.1} GFLOP/s ({PEAK_SIZE}³ fp32 gemm, {} threads)",
+        plan.threads
+    );
     let mut rows = Vec::new();
     let mut reference = HashMap::new();
     for &kind in &plan.backends {
-        let (device, used) = backend::device(kind)?;
-        let device = device.autodiff();
+        let (inner, used) = backend::device(kind)?;
+        let device = inner.clone().autodiff();
         for &model in &plan.models {
             for &batch in &plan.batch_sizes {
                 let (images, warmup) = if used == BackendKind::Ndarray {
@@ -115,11 +258,13 @@ pub fn run(plan: BenchPlan) -> Result<()> {
                     (plan.images, plan.warmup)
                 };
                 let steps = images.div_ceil(batch as u64).max(2);
-                let rate = burn_rate(model, plan.optimizer, batch, &device, warmup, steps);
+                let training = burn_rate(model, plan.optimizer, batch, &device, warmup, steps);
+                let inference = inference_rate(model, batch, &inner, warmup, steps);
                 eprintln!(
-                    "burn {} {} batch {batch}: {rate:.0} images/s ({steps} steps)",
+                    "burn {} {} batch {batch}: {:.0} images/s training, {inference:.0} inference ({steps} steps)",
                     used.name(),
-                    model.name()
+                    model.name(),
+                    training.images_per_second,
                 );
                 if let Some(r) = &plan.reference
                     && !reference.contains_key(&(model, batch))
@@ -132,7 +277,13 @@ pub fn run(plan: BenchPlan) -> Result<()> {
                     );
                     reference.insert((model, batch), rate);
                 }
-                rows.push((used, model, batch, rate));
+                rows.push(Row {
+                    backend: used,
+                    model,
+                    batch,
+                    training,
+                    inference,
+                });
             }
         }
     }
@@ -141,23 +292,83 @@ pub fn run(plan: BenchPlan) -> Result<()> {
         Some(r) => format!("PyTorch on {}", r.device),
     };
     println!(
-        "\nTraining images/s, {} threads, {} (lr 1e-3), random data on the device, {} warm-up steps, {against}:\n",
+        "\nTraining images/s, {} threads, {} (lr 1e-3), random data on the device, {} warm-up steps, {against}.",
         plan.threads,
         plan.optimizer.name(),
         plan.warmup,
     );
-    println!("| backend | model | batch | Burn | PyTorch | Burn / PyTorch |");
-    println!("|---|---|---|---|---|---|");
-    for (used, model, batch, rate) in rows {
-        let (torch, ratio) = match reference.get(&(model, batch)) {
+    println!(
+        "Peak: {peak:.1} GFLOP/s ({PEAK_SIZE}×{PEAK_SIZE}×{PEAK_SIZE} fp32 gemm, {} threads, best of {PEAK_REPS}).",
+        plan.threads
+    );
+    let flop: Vec<String> = plan
+        .models
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {:.2} MFLOP",
+                m.name(),
+                m.train_flop_per_image() as f64 / 1e6
+            )
+        })
+        .collect();
+    println!(
+        "Training FLOP per image (conv and linear layers, backward 2× forward, no input gradient for the first layer): {}.\n",
+        flop.join(", ")
+    );
+    println!(
+        "| backend | model | batch | Burn img/s | PyTorch img/s | Burn / PyTorch | inference img/s | inference / training | GFLOP/s | % of peak | cores busy |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let csv_error = |e: csv::Error| Error::new(format!("cannot write the bench CSV: {e}"));
+    csv.write_record(CSV_HEADER).map_err(csv_error)?;
+    for row in &rows {
+        let rate = row.training.images_per_second;
+        let torch = reference.get(&(row.model, row.batch)).copied();
+        let flop = row.model.train_flop_per_image();
+        let gflops = rate * flop as f64 / 1e9;
+        let share = 100.0 * gflops / peak;
+        let (torch_cell, ratio_cell) = match torch {
             Some(r) => (format!("{r:.0}"), format!("{:.2}×", rate / r)),
             None => ("–".into(), "–".into()),
         };
+        let cores_cell = row
+            .training
+            .cores_busy
+            .map_or("–".into(), |c| format!("{c:.2}"));
         println!(
-            "| {} | {} | {batch} | {rate:.0} | {torch} | {ratio} |",
-            used.name(),
-            model.name()
+            "| {} | {} | {} | {rate:.0} | {torch_cell} | {ratio_cell} | {:.0} | {:.2}× | {gflops:.1} | {share:.1}% | {cores_cell} |",
+            row.backend.name(),
+            row.model.name(),
+            row.batch,
+            row.inference,
+            row.inference / rate,
         );
+        let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+        csv.write_record([
+            row.backend.name().to_string(),
+            row.model.name().to_string(),
+            row.batch.to_string(),
+            rate.to_string(),
+            opt(torch),
+            opt(torch.map(|r| rate / r)),
+            row.inference.to_string(),
+            (row.inference / rate).to_string(),
+            flop.to_string(),
+            gflops.to_string(),
+            share.to_string(),
+            peak.to_string(),
+            opt(row.training.cores_busy),
+        ])
+        .map_err(csv_error)?;
+    }
+    if let Some(path) = &plan.csv {
+        let bytes = csv
+            .into_inner()
+            .map_err(|e| Error::new(format!("cannot write the bench CSV: {e}")))?;
+        fsio::write_atomic(path, &bytes)?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }

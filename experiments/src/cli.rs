@@ -256,4 +256,7 @@ pub struct BenchArgs {
     /// Time Burn alone.
     #[arg(long)]
     pub no_reference: bool,
+    /// Also write the table as CSV to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }

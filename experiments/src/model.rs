@@ -27,6 +27,110 @@ impl ModelKind {
             Self::PytorchExample => "pytorch-example",
         }
     }
+
+    /// The layers that multiply, in order, with their shapes: what the FLOP count reads.
+    pub fn layers(self) -> Vec<Layer> {
+        match self {
+            Self::Lenet => vec![
+                Layer::Conv {
+                    in_channels: 1,
+                    out_channels: 24,
+                    kernel: 5,
+                    in_size: 28,
+                },
+                Layer::Conv {
+                    in_channels: 24,
+                    out_channels: 32,
+                    kernel: 3,
+                    in_size: 12,
+                },
+                Layer::Linear {
+                    inputs: 32 * 5 * 5,
+                    outputs: 256,
+                },
+                Layer::Linear {
+                    inputs: 256,
+                    outputs: 10,
+                },
+            ],
+            Self::PytorchExample => vec![
+                Layer::Conv {
+                    in_channels: 1,
+                    out_channels: 32,
+                    kernel: 3,
+                    in_size: 28,
+                },
+                Layer::Conv {
+                    in_channels: 32,
+                    out_channels: 64,
+                    kernel: 3,
+                    in_size: 26,
+                },
+                Layer::Linear {
+                    inputs: 9216,
+                    outputs: 128,
+                },
+                Layer::Linear {
+                    inputs: 128,
+                    outputs: 10,
+                },
+            ],
+        }
+    }
+
+    /// Floating-point operations to train on one image, counted from the layer shapes.
+    ///
+    /// Convention: only convolutions and linear layers count. A multiply–add is 2 FLOP, so a
+    /// layer's forward pass is 2·MACs; its backward pass is 2·MACs for the weight gradient and
+    /// 2·MACs for the input gradient, except the first layer, whose input (the image) needs no
+    /// gradient. So training is 6·MACs summed over the layers, less 2·MACs of the first.
+    /// Biases, ReLU, pooling, dropout, the loss and the optimizer update are left out: they are
+    /// a per-element cost, well under 1% here.
+    pub fn train_flop_per_image(self) -> u64 {
+        let layers = self.layers();
+        let all: u64 = layers.iter().map(|l| 6 * l.macs()).sum();
+        all - layers.first().map_or(0, |l| 2 * l.macs())
+    }
+
+    /// Floating-point operations of one image's forward pass: 2·MACs summed over the layers
+    /// (the convention of [`train_flop_per_image`](Self::train_flop_per_image)).
+    pub fn forward_flop_per_image(self) -> u64 {
+        self.layers().iter().map(|l| 2 * l.macs()).sum()
+    }
+}
+
+/// A layer that multiplies, by its shape (square images and kernels, stride 1, no padding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    Conv {
+        in_channels: u64,
+        out_channels: u64,
+        kernel: u64,
+        /// Height (= width) of its input.
+        in_size: u64,
+    },
+    Linear {
+        inputs: u64,
+        outputs: u64,
+    },
+}
+
+impl Layer {
+    /// Multiply–adds for one image's forward pass.
+    pub fn macs(self) -> u64 {
+        match self {
+            Self::Conv {
+                in_channels,
+                out_channels,
+                kernel,
+                in_size,
+            } => {
+                let out = in_size - kernel + 1;
+                out * out * out_channels * in_channels * kernel * kernel
+            }
+            Self::Linear { inputs, outputs } => inputs * outputs,
+        }
+    }
 }
 
 #[derive(Module, Debug)]
@@ -126,6 +230,58 @@ impl Net {
         match self {
             Self::Lenet(m) => m.forward(x),
             Self::PytorchExample(m) => m.forward(x),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_flop_count_matches_a_hand_count() {
+        // LeNet's first layer: a 5×5 kernel over a 28×28 image gives 24×24 outputs in each of
+        // 24 channels, each output 25 multiply–adds: 345,600 MACs, 691,200 forward FLOP.
+        let first = ModelKind::Lenet.layers()[0];
+        assert_eq!(first.macs(), 24 * 24 * 24 * 25);
+        assert_eq!(2 * first.macs(), 691_200);
+        // The whole of LeNet by hand: conv2 10·10·32·24·9 = 691,200, fc1 800·256 = 204,800,
+        // fc2 2,560 MACs; 6× the sum less 2× the first layer's.
+        let macs = 345_600 + 691_200 + 204_800 + 2_560;
+        assert_eq!(ModelKind::Lenet.forward_flop_per_image(), 2 * macs);
+        assert_eq!(
+            ModelKind::Lenet.train_flop_per_image(),
+            6 * macs - 2 * 345_600
+        );
+        // PyTorch's example: conv2 (24·24·64·32·9 MACs) dominates.
+        let macs = 26 * 26 * 32 * 9 + 24 * 24 * 64 * 32 * 9 + 9216 * 128 + 1280;
+        assert_eq!(
+            ModelKind::PytorchExample.train_flop_per_image(),
+            6 * macs - 2 * 26 * 26 * 32 * 9
+        );
+    }
+
+    #[test]
+    fn the_layer_shapes_match_the_parameter_counts() {
+        // Weights and biases from the shapes equal the counts in ModelKind's docs.
+        for (kind, params) in [
+            (ModelKind::Lenet, 215_194),
+            (ModelKind::PytorchExample, 1_199_882),
+        ] {
+            let n: u64 = kind
+                .layers()
+                .iter()
+                .map(|l| match *l {
+                    Layer::Conv {
+                        in_channels,
+                        out_channels,
+                        kernel,
+                        ..
+                    } => out_channels * (in_channels * kernel * kernel + 1),
+                    Layer::Linear { inputs, outputs } => outputs * (inputs + 1),
+                })
+                .sum();
+            assert_eq!(n, params, "{}", kind.name());
         }
     }
 }

@@ -95,6 +95,8 @@ pub struct BenchPlan {
     pub threads: usize,
     /// `None` with `--no-reference`.
     pub reference: Option<Reference>,
+    /// Where the table goes as CSV, if anywhere.
+    pub csv: Option<PathBuf>,
 }
 
 impl BenchPlan {
@@ -109,7 +111,17 @@ impl BenchPlan {
                 args.reference.display()
             )));
         }
+        if let Some(csv) = &args.csv {
+            let folder = csv.parent().filter(|p| !p.as_os_str().is_empty());
+            if csv.is_dir() || folder.is_some_and(|f| !f.is_dir()) {
+                return Err(Error::new(format!(
+                    "--csv {}: not a file in an existing folder",
+                    csv.display()
+                )));
+            }
+        }
         Ok(Self {
+            csv: args.csv,
             reference: (!args.no_reference).then_some(Reference {
                 script: args.reference,
                 python: args.python,
