@@ -262,8 +262,10 @@ mod tests {
     }
 
     #[test]
-    fn the_layer_shapes_match_the_parameter_counts() {
-        // Weights and biases from the shapes equal the counts in ModelKind's docs.
+    fn the_layer_shapes_match_the_networks() {
+        // Weights and biases from the shapes equal the parameters of the network itself (and
+        // the counts in ModelKind's docs), so the FLOP count reads the layers that run.
+        let device = burn::tensor::Device::flex();
         for (kind, params) in [
             (ModelKind::Lenet, 215_194),
             (ModelKind::PytorchExample, 1_199_882),
@@ -282,6 +284,12 @@ mod tests {
                 })
                 .sum();
             assert_eq!(n, params, "{}", kind.name());
+            assert_eq!(
+                Net::new(kind, &device).num_params() as u64,
+                n,
+                "{}",
+                kind.name()
+            );
         }
     }
 }
