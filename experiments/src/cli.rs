@@ -149,7 +149,7 @@ pub struct TrainArgs {
     #[arg(long, value_delimiter = ',', value_name = "I,J,…")]
     pub devices: Vec<usize>,
     /// Runs trained at the same time, sharing the data on the device (default: 8 on a GPU, 1
-    /// on the CPU, where runs would only compete for the same cores).
+    /// on the CPU; there N runs split the cores, each with its own thread pool).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Stop each run after N steps as if interrupted, leaving a checkpoint to --resume from.

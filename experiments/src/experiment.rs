@@ -56,9 +56,14 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
     announce(&plan, used, &places[0].data);
     signals::install_handler();
     let jobs = jobs(&plan, used);
+    // On the CPU, runs side by side split the cores between them rather than all queueing on
+    // one thread pool.
+    let threads = (used != BackendKind::Wgpu && jobs > 1)
+        .then(|| (rayon::current_num_threads() / jobs).max(1));
     let ending = worker::run_queue(
         &places,
         jobs,
+        threads,
         &plan.runs,
         |side_by_side| Progress::new(plan.settings.batch_size, plan.quiet, side_by_side),
         |place, run, progress| run_one(&plan, used, place, run, progress),

@@ -7,12 +7,16 @@ use crate::error::{Ending, Error, Result};
 
 /// Runs `work` on every item, `jobs` at a time on each of `places` (a place is what a worker
 /// needs: a device with its copy of the data). Each worker gets its own state from `start`,
-/// told whether workers run side by side. Returns [`Ending::Stopped`] when any item stopped:
+/// told whether workers run side by side. With `threads`, each side-by-side worker runs in a
+/// rayon pool of its own with that many threads (on the CPU, where the kernels' parallel loops
+/// use the pool they run in), instead of all sharing the global one. Returns
+/// [`Ending::Stopped`] when any item stopped:
 /// no new item starts after that, and the workers in flight finish theirs. The first error of a
 /// worker is returned once all have ended.
 pub fn run_queue<P, T, S>(
     places: &[P],
     jobs: usize,
+    threads: Option<usize>,
     items: &[T],
     start: impl Fn(bool) -> S + Sync,
     work: impl Fn(&P, &T, &mut S) -> Result<Ending> + Sync,
@@ -43,7 +47,17 @@ where
             let handles: Vec<_> = places
                 .iter()
                 .flat_map(|place| (0..jobs).map(move |_| place))
-                .map(|place| scope.spawn(|| worker(place, true)))
+                .map(|place| {
+                    scope.spawn(|| match threads {
+                        None => worker(place, true),
+                        Some(n) => match rayon::ThreadPoolBuilder::new().num_threads(n).build() {
+                            Ok(pool) => pool.install(|| worker(place, true)),
+                            Err(e) => Err(Error::new(format!(
+                                "cannot start a thread pool of {n} for a training job: {e}"
+                            ))),
+                        },
+                    })
+                })
                 .collect();
             handles
                 .into_iter()
@@ -75,6 +89,7 @@ mod tests {
         let ending = run_queue(
             &["a", "b"],
             3,
+            None,
             &items,
             |_| (),
             |_, &i, _| {
@@ -96,6 +111,7 @@ mod tests {
         let ending = run_queue(
             &[()],
             1,
+            None,
             &items,
             |plain| assert!(!plain),
             |_, &i, _| {
@@ -112,6 +128,7 @@ mod tests {
         let err = run_queue(
             &[()],
             2,
+            None,
             &items,
             |_| (),
             |_, &i, _| {
@@ -124,5 +141,24 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.message(), "run 5 failed");
+    }
+
+    #[test]
+    fn side_by_side_workers_run_in_pools_of_their_own() {
+        let items: Vec<u32> = (0..6).collect();
+        let sizes = Mutex::new(Vec::new());
+        run_queue(
+            &[()],
+            2,
+            Some(1),
+            &items,
+            |_| (),
+            |_, _, _| {
+                sizes.lock().unwrap().push(rayon::current_num_threads());
+                Ok(Ending::Finished)
+            },
+        )
+        .unwrap();
+        assert_eq!(sizes.into_inner().unwrap(), vec![1; 6]);
     }
 }
