@@ -13,29 +13,6 @@ fn report_dir() -> PathBuf {
         .join(REPORT)
 }
 
-/// (step, train_loss, test accuracy when evaluated) per row of metrics.csv, found by the
-/// header's names (runs whose schedule cycles momentum have one column more).
-fn rows(metrics: &str) -> Vec<(u64, f64, Option<f64>)> {
-    let mut lines = metrics.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let (step, loss, accuracy) = (
-        column("step"),
-        column("train_loss"),
-        column("test_accuracy"),
-    );
-    lines
-        .map(|l| {
-            let f: Vec<&str> = l.split(',').collect();
-            (
-                f[step].parse().unwrap(),
-                f[loss].parse().unwrap(),
-                (!f[accuracy].is_empty()).then(|| f[accuracy].parse().unwrap()),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn every_summary_follows_from_its_metrics() {
     let mut runs = 0;
@@ -46,8 +23,9 @@ fn every_summary_follows_from_its_metrics() {
         };
         runs += 1;
         let s: serde_json::Value = serde_json::from_str(&summary).unwrap();
-        let rows = rows(&std::fs::read_to_string(dir.join("metrics.csv")).unwrap());
-        let evals: Vec<(u64, f64)> = rows.iter().filter_map(|r| r.2.map(|a| (r.0, a))).collect();
+        // The project's own reader (with or without the momentum column).
+        let (rows, epochs) = experiments::metrics::read(&dir.join("metrics.csv")).unwrap();
+        let evals: Vec<(u64, f64)> = epochs.iter().map(|e| (e.step, e.test_accuracy)).collect();
         let name = dir.display();
         assert_eq!(s["steps"].as_u64().unwrap(), rows.len() as u64, "{name}");
         assert_eq!(
@@ -62,7 +40,7 @@ fn every_summary_follows_from_its_metrics() {
             assert_eq!(s[key].as_u64(), first, "{name} {key}");
         }
         let tail = &rows[rows.len().saturating_sub(50)..];
-        let loss = tail.iter().map(|r| r.1).sum::<f64>() / tail.len() as f64;
+        let loss = tail.iter().map(|r| r.train_loss).sum::<f64>() / tail.len() as f64;
         assert!(
             (s["final_train_loss"].as_f64().unwrap() - loss).abs() < 1e-12,
             "{name}"

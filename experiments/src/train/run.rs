@@ -253,7 +253,7 @@ pub fn train(
                 device.seed(step_seed(seed, step));
             }
             let loss = live.learner.loss(data.batch(batch, device));
-            let momentum = (live.learner).set_momentum(live.scheduler.policy().momentum(step));
+            let momentum = (live.learner).set_momentum(live.scheduler.policy(), step);
             let lr = live.scheduler.step();
             live.out.steps.push(StepRow {
                 step,

@@ -44,12 +44,13 @@ impl Learner {
         }
     }
 
-    /// Puts the schedule's momentum for the next step in force (the optimizer's own,
-    /// [`MOMENTUM`](crate::optim::MOMENTUM), where it gives none) and returns it; `None`, and
-    /// nothing done, for an optimizer without a handle.
-    pub fn set_momentum(&self, scheduled: Option<f64>) -> Option<f64> {
+    /// Puts `policy`'s momentum for step `t` in force (the optimizer's own,
+    /// [`MOMENTUM`](crate::optim::MOMENTUM), where it gives none) and returns it; `None`, with
+    /// nothing computed, for an optimizer without a handle (every run whose schedule does not
+    /// cycle momentum).
+    pub fn set_momentum(&self, policy: &schedules::Policy, t: u64) -> Option<f64> {
         let handle = self.momentum.as_ref()?;
-        let value = scheduled.unwrap_or(crate::optim::MOMENTUM);
+        let value = policy.momentum(t).unwrap_or(crate::optim::MOMENTUM);
         handle.set(value);
         Some(value)
     }
