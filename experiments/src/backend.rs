@@ -15,7 +15,8 @@ pub enum BackendKind {
     Wgpu,
     /// Burn's fast pure-Rust CPU backend.
     Flex,
-    /// Burn's ndarray CPU backend (deprecated upstream, many times slower than flex).
+    /// Burn's ndarray CPU backend (deprecated upstream); its convolutions, pooling and dropout
+    /// run the same kernels as flex.
     Ndarray,
 }
 

@@ -2,7 +2,7 @@
 //! side with PyTorch running the same network, optimizer, batch and thread count; and how close
 //! that is to the machine: the practical peak of a large matrix multiply through `gemm` (the
 //! kernels' own), the FLOP/s training achieves (from [`ModelKind::train_flop_per_image`]), the
-//! cores busy while it trains, and the forward pass alone.
+//! cores busy while it trains, and evaluation (the forward pass alone, as training evaluates).
 
 use std::collections::HashMap;
 use std::process::Command;
@@ -16,7 +16,7 @@ use crate::fsio;
 use crate::model::{ModelKind, Net};
 use crate::optim::OptimizerKind;
 use crate::plan::{BenchPlan, Reference};
-use crate::train::{DeviceData, Learner, Shuffle};
+use crate::train::{DeviceData, Learner, Shuffle, evaluate};
 
 /// Batches of random data the bench cycles through: enough that gathering a batch costs what it
 /// costs in training, few enough to fit any device.
@@ -146,30 +146,37 @@ fn burn_rate(
     }
 }
 
-/// Images per second of the forward pass alone: the network built on `device` without
-/// autodiff (so no graph is recorded and dropout is off, as in evaluation), batches sliced in
-/// turn from random data held on the device, the logits' sum read back every batch.
-fn inference_rate(model: ModelKind, batch: usize, device: &Device, warmup: u64, steps: u64) -> f64 {
+/// Images evaluated per measurement: MNIST's test set.
+const EVAL_IMAGES: usize = 10_000;
+
+/// Images per second of evaluation itself ([`train::evaluate`](crate::train::evaluate), as
+/// training runs it: the network without autodiff, so no graph is recorded and dropout is off,
+/// the test set in large chunks, loss and accuracy read back) over `EVAL_IMAGES` random images
+/// held on `device`, the best of two after one untimed.
+fn evaluation_rate(model: ModelKind, device: &Device) -> f64 {
     device.seed(0);
-    let net = Net::new(model, device);
-    let x = Tensor::<4>::random(
-        [batch * BENCH_BATCHES, 1, 28, 28],
-        Distribution::Normal(0.0, 1.0),
-        device,
-    );
-    let forward = |i: u64| {
-        let at = (i as usize % BENCH_BATCHES) * batch;
-        let logits = net.forward(x.clone().slice(at..at + batch));
-        logits.sum().into_scalar::<f32>()
+    let net = Net::new(model, &device.clone().autodiff());
+    let data = DeviceData {
+        train_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
+        train_y: Tensor::<1, Int>::zeros([1], device),
+        test_x: Tensor::<4>::random(
+            [EVAL_IMAGES, 1, 28, 28],
+            Distribution::Normal(0.0, 1.0),
+            device,
+        ),
+        test_y: Tensor::<1, Int>::random([EVAL_IMAGES], Distribution::Uniform(0.0, 10.0), device),
+        n_train: 1,
+        n_test: EVAL_IMAGES,
     };
-    for i in 0..warmup {
-        forward(i);
-    }
-    let start = Instant::now();
-    for i in 0..steps {
-        forward(i);
-    }
-    (steps * batch as u64) as f64 / start.elapsed().as_secs_f64()
+    evaluate(&net, &data);
+    let best = (0..2)
+        .map(|_| {
+            let start = Instant::now();
+            evaluate(&net, &data);
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min);
+    EVAL_IMAGES as f64 / best
 }
 
 /// One line of the table.
@@ -178,7 +185,7 @@ struct Row {
     model: ModelKind,
     batch: usize,
     training: Training,
-    inference: f64,
+    evaluation: f64,
 }
 
 /// The CSV header: the table's columns (the share of the peak in percent), with the FLOP per
@@ -190,8 +197,8 @@ const CSV_HEADER: [&str; 13] = [
     "burn_images_per_second",
     "pytorch_images_per_second",
     "burn_over_pytorch",
-    "inference_images_per_second",
-    "inference_over_training",
+    "evaluation_images_per_second",
+    "evaluation_over_training",
     "train_flop_per_image",
     "gflops",
     "percent_of_peak",
@@ -251,17 +258,13 @@ pub fn run(plan: BenchPlan) -> Result<()> {
         let (inner, used) = backend::device(kind)?;
         let device = inner.clone().autodiff();
         for &model in &plan.models {
+            // Evaluation does not depend on the training batch: measured once per model.
+            let evaluation = evaluation_rate(model, &inner);
             for &batch in &plan.batch_sizes {
-                let (images, warmup) = if used == BackendKind::Ndarray {
-                    (plan.ndarray_images, plan.warmup.min(1))
-                } else {
-                    (plan.images, plan.warmup)
-                };
-                let steps = images.div_ceil(batch as u64).max(2);
-                let training = burn_rate(model, plan.optimizer, batch, &device, warmup, steps);
-                let inference = inference_rate(model, batch, &inner, warmup, steps);
+                let steps = plan.images.div_ceil(batch as u64).max(2);
+                let training = burn_rate(model, plan.optimizer, batch, &device, plan.warmup, steps);
                 eprintln!(
-                    "burn {} {} batch {batch}: {:.0} images/s training, {inference:.0} inference ({steps} steps)",
+                    "burn {} {} batch {batch}: {:.0} images/s training ({steps} steps), {evaluation:.0} evaluating",
                     used.name(),
                     model.name(),
                     training.images_per_second,
@@ -282,7 +285,7 @@ pub fn run(plan: BenchPlan) -> Result<()> {
                     model,
                     batch,
                     training,
-                    inference,
+                    evaluation,
                 });
             }
         }
@@ -317,7 +320,7 @@ pub fn run(plan: BenchPlan) -> Result<()> {
         flop.join(", ")
     );
     println!(
-        "| backend | model | batch | Burn img/s | PyTorch img/s | Burn / PyTorch | inference img/s | inference / training | GFLOP/s | % of peak | cores busy |"
+        "| backend | model | batch | Burn img/s | PyTorch img/s | Burn / PyTorch | evaluation img/s | evaluation / training | GFLOP/s | % of peak | cores busy |"
     );
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let mut csv = csv::Writer::from_writer(Vec::new());
@@ -342,8 +345,8 @@ pub fn run(plan: BenchPlan) -> Result<()> {
             row.backend.name(),
             row.model.name(),
             row.batch,
-            row.inference,
-            row.inference / rate,
+            row.evaluation,
+            row.evaluation / rate,
         );
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
         csv.write_record([
@@ -353,8 +356,8 @@ pub fn run(plan: BenchPlan) -> Result<()> {
             rate.to_string(),
             opt(torch),
             opt(torch.map(|r| rate / r)),
-            row.inference.to_string(),
-            (row.inference / rate).to_string(),
+            row.evaluation.to_string(),
+            (row.evaluation / rate).to_string(),
             flop.to_string(),
             gflops.to_string(),
             share.to_string(),

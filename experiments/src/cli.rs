@@ -238,9 +238,6 @@ pub struct BenchArgs {
     /// Images to time per measurement; the step count is this divided by the batch size.
     #[arg(long, default_value_t = 8192)]
     pub images: u64,
-    /// The same for ndarray, which is many times slower.
-    #[arg(long, default_value_t = 512)]
-    pub ndarray_images: u64,
     /// Compute threads for both sides (RAYON_NUM_THREADS, torch.set_num_threads).
     #[arg(long, default_value_t = 2)]
     pub threads: usize,

@@ -37,8 +37,9 @@ pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4
 /// Max pooling over `size × size` windows with stride `size` and no padding (`MaxPool2d` with
 /// kernel = stride, PyTorch's `max_pool2d(x, size)`): `[b, c, h, w]` → `[b, c, h / size, w / size]`.
 ///
-/// Any window from 1 up to the whole image (global max pooling) works; on flex, windows larger
-/// than 16 run Burn's pooling, since the kernel here keeps each winner's offset in a byte.
+/// Any window from 1 up to the whole image (global max pooling) works; on flex and ndarray,
+/// windows larger than 16 run Burn's pooling, since the kernel here keeps each winner's offset in
+/// a byte.
 pub fn max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
     let [_, _, height, width] = x.dims();
     assert!(

@@ -3,7 +3,7 @@
 
 use burn::backend::ops::ConvOptions;
 use burn::backend::tensor::{FloatTensor, IntTensor};
-use burn::backend::{Backend, Cube, NdArray, TensorMetadata, get_or_init_device_settings};
+use burn::backend::{Backend, Cube, TensorMetadata, get_or_init_device_settings};
 use burn::tensor::{Distribution, FloatDType};
 
 use crate::backend::{CnnKernels, Grads, Saved};
@@ -142,4 +142,4 @@ macro_rules! burn_ops_backend {
     )*};
 }
 
-burn_ops_backend!(NdArray, Cube);
+burn_ops_backend!(Cube);

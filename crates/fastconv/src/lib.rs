@@ -1,11 +1,11 @@
 //! The layers of small image CNNs as differentiable Burn operations: `relu(conv2d(x, w) + b)`,
 //! non-overlapping max pooling and dropout.
 //!
-//! On Burn's `flex` CPU backend (f32) they run this crate's kernels: per image one unrolled
-//! matrix and one matrix multiply for the output, the weight gradient and the input gradient,
-//! with no full-tensor transposes; pooling that remembers each window's winner in a byte; dropout
-//! masks hashed from a seed and the position. On every other backend (ndarray, wgpu and the other
-//! CubeCL runtimes) and for other float types they are Burn's own `conv2d` + `relu`,
+//! On Burn's CPU backends, `flex` and `ndarray` (f32), they run this crate's kernels: per image
+//! one unrolled matrix and one matrix multiply for the output, the weight gradient and the input
+//! gradient, with no full-tensor transposes; pooling that remembers each window's winner in a
+//! byte; dropout masks hashed from a seed and the position. On every other backend (wgpu and the
+//! other CubeCL runtimes) and for other float types they are Burn's own `conv2d` + `relu`,
 //! `max_pool2d` and dropout, so a model written with them runs everywhere.
 //!
 //! The convolution is the plain one: stride 1, no padding, dilation 1, one group.
@@ -25,8 +25,8 @@
 // Modules, top to bottom (each uses only those below it):
 //   api       the public functions: argument checks, then dispatch to `CnnOps`
 //   autodiff  `CnnOps` for `Autodiff<B>`: backward nodes over any backend's `CnnKernels`
-//   flex      `CnnKernels` for flex: the kernels below on f32, `fallback` otherwise
-//   fallback  `CnnKernels` from Burn's own ops (ndarray, CubeCL)
+//   host      `CnnKernels` for flex and ndarray: the kernels below on f32, `fallback` otherwise
+//   fallback  `CnnKernels` from Burn's own ops (CubeCL)
 //   backend   the traits `CnnOps` and `CnnKernels`, and `CnnOps` for the concrete backends
 //   conv, pool, dropout   the f32 kernels on plain slices; they know nothing of Burn
 #![warn(missing_docs)]
@@ -37,7 +37,7 @@ mod api;
 mod autodiff;
 mod backend;
 mod fallback;
-mod flex;
+mod host;
 
 mod conv;
 mod dropout;

@@ -1,6 +1,6 @@
 //! `conv2d_relu` and `max_pool2d` against Burn's own `conv2d` + `relu` and `MaxPool2d`: the same
-//! values and the same gradients, to the bit, on the backend with the fast kernels (flex) and on
-//! one that composes Burn's ops (ndarray).
+//! values and the same gradients, to the bit, on both CPU backends (flex and ndarray, which run
+//! this crate's kernels); and ndarray giving flex's bits where Burn's own ops would not.
 //!
 //! Exact by construction, not by luck: with arbitrary floats two correct implementations that
 //! sum in different orders can put a pre-activation near 0 on different sides of the ReLU, and
@@ -193,6 +193,32 @@ fn flex_matches_burn() {
 fn ndarray_matches_burn() {
     check(Device::ndarray());
     check_pool(Device::ndarray());
+}
+
+/// On arbitrary floats two summation orders give different bits, so equal bits on flex and
+/// ndarray say both ran the same kernel; Burn's own convolution on ndarray differs from it.
+#[test]
+fn ndarray_runs_the_kernels_of_flex() {
+    let plain = Device::flex();
+    plain.seed(11);
+    let x = random([3, 24, 12, 12], &plain).into_data();
+    let w = random([32, 24, 3, 3], &plain).into_data();
+    let b = random([32], &plain).into_data();
+    let g = random([3, 32, 10, 10], &plain).into_data();
+    let flex = run(true, &x, &w, &b, &g, &Device::flex().autodiff());
+    let ndarray = run(true, &x, &w, &b, &g, &Device::ndarray().autodiff());
+    for (name, (f, n)) in ["y", "dx", "dw", "db"]
+        .iter()
+        .zip(flex.iter().zip(&ndarray))
+    {
+        assert_same(n, f, &format!("ndarray's {name}"));
+    }
+    let burn = run(false, &x, &w, &b, &g, &Device::ndarray().autodiff());
+    assert_ne!(
+        burn[2].to_vec::<f32>().expect("f32"),
+        flex[2].to_vec::<f32>().expect("f32"),
+        "Burn's weight gradient sums in another order, so the check above can tell them apart"
+    );
 }
 
 #[test]

@@ -91,7 +91,6 @@ pub struct BenchPlan {
     pub optimizer: OptimizerKind,
     pub warmup: u64,
     pub images: u64,
-    pub ndarray_images: u64,
     pub threads: usize,
     /// `None` with `--no-reference`.
     pub reference: Option<Reference>,
@@ -133,7 +132,6 @@ impl BenchPlan {
             optimizer: args.optimizer,
             warmup: args.warmup,
             images: args.images,
-            ndarray_images: args.ndarray_images,
             threads: args.threads,
         })
     }
