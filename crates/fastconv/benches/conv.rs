@@ -1,0 +1,104 @@
+//! `cargo bench -p fastconv`: each convolution of the two example networks at batch 64 on flex,
+//! `conv2d_relu` against Burn's own `conv2d` + `relu` in the same invocation: the forward pass
+//! alone (no autodiff, as evaluation runs it) and forward + backward (as training runs it), in
+//! milliseconds (best of `REPS`), their ratio, and the GFLOP/s of `conv2d_relu`.
+
+use std::time::Instant;
+
+use burn::tensor::activation::relu;
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::ConvOptions;
+use burn::tensor::{Device, Distribution, Tensor};
+
+const BATCH: usize = 64;
+const REPS: usize = 20;
+
+/// (name, input channels, image side, output channels, kernel side).
+const LAYERS: [(&str, usize, usize, usize, usize); 4] = [
+    ("lenet conv1", 1, 28, 24, 5),
+    ("lenet conv2", 24, 12, 32, 3),
+    ("pytorch-example conv1", 1, 28, 32, 3),
+    ("pytorch-example conv2", 32, 26, 64, 3),
+];
+
+/// Seconds of the fastest of `REPS` calls of `f`, after one untimed.
+fn best(mut f: impl FnMut()) -> f64 {
+    f();
+    (0..REPS)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+fn layer(fast: bool, x: Tensor<4>, w: Tensor<4>, b: Tensor<1>) -> Tensor<4> {
+    if fast {
+        fastconv::conv2d_relu(x, w, b)
+    } else {
+        relu(conv2d(
+            x,
+            w,
+            Some(b),
+            ConvOptions::new([1, 1], [0, 0], [1, 1], 1),
+        ))
+    }
+}
+
+/// (forward seconds, forward + backward seconds) of one implementation.
+fn time(fast: bool, ci: usize, side: usize, co: usize, k: usize, first: bool) -> (f64, f64) {
+    let device = Device::flex();
+    device.seed(0);
+    let normal = Distribution::Normal(0.0, 1.0);
+    let x = Tensor::<4>::random([BATCH, ci, side, side], normal, &device);
+    let w = Tensor::<4>::random([co, ci, k, k], normal, &device);
+    let b = Tensor::<1>::random([co], normal, &device);
+    let forward = best(|| {
+        layer(fast, x.clone(), w.clone(), b.clone()).into_data();
+    });
+    let grad = device.clone().autodiff();
+    let (x, w, b) = (
+        Tensor::<4>::from_data(x.into_data(), &grad),
+        Tensor::<4>::from_data(w.into_data(), &grad),
+        Tensor::<1>::from_data(b.into_data(), &grad),
+    );
+    // A network's first layer needs no input gradient.
+    let x = if first { x } else { x.require_grad() };
+    let (w, b) = (w.require_grad(), b.require_grad());
+    let both = best(|| {
+        let grads = layer(fast, x.clone(), w.clone(), b.clone())
+            .sum()
+            .backward();
+        w.grad(&grads).expect("weight gradient").into_data();
+    });
+    (forward, both)
+}
+
+fn main() {
+    println!("Batch {BATCH}, flex, best of {REPS}; ms, and Burn's time over conv2d_relu's.\n");
+    println!(
+        "| layer | forward | Burn forward | × | GFLOP/s | forward + backward | Burn | × | GFLOP/s |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (name, ci, side, co, k) in LAYERS {
+        let first = ci == 1;
+        let out = side - k + 1;
+        let flop = 2.0 * (BATCH * co * ci * k * k * out * out) as f64;
+        // Backward: the weight gradient, and the input gradient where there is one.
+        let train_flop = flop * if first { 2.0 } else { 3.0 };
+        let (fast_fwd, fast_both) = time(true, ci, side, co, k, first);
+        let (burn_fwd, burn_both) = time(false, ci, side, co, k, first);
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.2}× | {:.0} | {:.2} | {:.2} | {:.2}× | {:.0} |",
+            fast_fwd * 1e3,
+            burn_fwd * 1e3,
+            burn_fwd / fast_fwd,
+            flop / fast_fwd / 1e9,
+            fast_both * 1e3,
+            burn_both * 1e3,
+            burn_both / fast_both,
+            train_flop / fast_both / 1e9,
+        );
+    }
+}
