@@ -10,6 +10,11 @@ use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Distribution, Tensor};
 
+/// The allocator of the experiment binary: large tensors are allocated and freed at every step,
+/// and the system allocator would return each to the OS and fault it in again.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const BATCH: usize = 64;
 const REPS: usize = 20;
 
