@@ -11,6 +11,8 @@
 
 use rayon::prelude::*;
 
+use crate::buffer::par_zeroed;
+
 /// Shapes of one `relu(conv2d(x, w) + b)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct ConvShape {
@@ -161,39 +163,35 @@ pub(crate) fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) ->
     check_lengths(s, x, weight);
     assert_eq!(bias.len(), s.out_channels, "conv2d_relu: bias length");
     let (k, p, co) = (s.k(), s.p(), s.out_channels);
-    let mut y = vec![0.0f32; s.batch * s.output_len()];
-    if y.is_empty() {
-        return y;
-    }
-    y.par_chunks_mut(s.output_len())
-        .zip(x.par_chunks(s.image_len()))
-        .for_each_init(
-            || vec![0.0f32; k * p],
-            |col, (out, image)| {
-                im2col(s, image, col);
-                // SAFETY: out is co×p, weight co×k, col k×p, all row-major.
-                unsafe {
-                    matmul(
-                        (co, p, k),
-                        out.as_mut_ptr(),
-                        (p as isize, 1),
-                        false,
-                        weight.as_ptr(),
-                        (k as isize, 1),
-                        col.as_ptr(),
-                        (p as isize, 1),
-                    );
-                }
-                for (row, b) in out.chunks_exact_mut(p).zip(bias) {
-                    for v in row {
-                        let t = *v + b;
-                        // `t < 0` keeps a NaN a NaN, as Burn's relu does, so divergence shows.
-                        *v = if t < 0.0 { 0.0 } else { t };
-                    }
-                }
-            },
-        );
-    y
+    let image = |col: &mut Vec<f32>, b: usize, out: &mut [f32]| {
+        im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
+        // SAFETY: out is co×p, weight co×k, col k×p, all row-major.
+        unsafe {
+            matmul(
+                (co, p, k),
+                out.as_mut_ptr(),
+                (p as isize, 1),
+                false,
+                weight.as_ptr(),
+                (k as isize, 1),
+                col.as_ptr(),
+                (p as isize, 1),
+            );
+        }
+        for (row, b) in out.chunks_exact_mut(p).zip(bias) {
+            for v in row {
+                let t = *v + b;
+                // `t < 0` keeps a NaN a NaN, as Burn's relu does, so divergence shows.
+                *v = if t < 0.0 { 0.0 } else { t };
+            }
+        }
+    };
+    par_zeroed(
+        s.batch * s.output_len(),
+        s.output_len(),
+        || vec![0.0f32; k * p],
+        image,
+    )
 }
 
 /// Gradients of `y = relu(conv2d(x, weight) + bias)` given `y` and `dL/dy`.

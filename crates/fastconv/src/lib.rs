@@ -29,6 +29,7 @@
 //   fallback  `CnnKernels` from Burn's own ops (CubeCL)
 //   backend   the traits `CnnOps` and `CnnKernels`, and `CnnOps` for the concrete backends
 //   conv, pool, dropout   the f32 kernels on plain slices; they know nothing of Burn
+//   buffer    output buffers zeroed in parallel by the kernels' threads
 #![warn(missing_docs)]
 // ndarray is deprecated upstream but still one of the backends the experiments offer.
 #![allow(deprecated)]
@@ -39,6 +40,7 @@ mod backend;
 mod fallback;
 mod host;
 
+mod buffer;
 mod conv;
 mod dropout;
 mod pool;

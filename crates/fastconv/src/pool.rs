@@ -7,6 +7,8 @@
 
 use rayon::prelude::*;
 
+use crate::buffer::par_zeroed;
+
 /// Shapes of one pooling: `planes` = batch × channels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct PoolShape {
@@ -127,34 +129,29 @@ pub(crate) fn backward(s: &PoolShape, arg: &[u8], grad: &[f32]) -> Vec<f32> {
     );
     assert_eq!(arg.len(), grad.len(), "max_pool: index length");
     let (oh, ow, size, w) = (s.out_h(), s.out_w(), s.size, s.width);
-    let mut dx = vec![0.0f32; s.planes * s.plane_len()];
-    if grad.is_empty() {
-        return dx;
-    }
     // Where each window offset lands in the plane, so the loop below needs no division.
     let offsets: Vec<usize> = (0..size * size)
         .map(|k| (k / size) * w + k % size)
         .collect();
     let per = planes_per_task(s);
-    dx.par_chunks_mut(per * s.plane_len())
-        .zip(arg.par_chunks(per * s.out_plane_len()))
-        .zip(grad.par_chunks(per * s.out_plane_len()))
-        .for_each(|((dx, arg), grad)| {
-            for ((dx, arg), grad) in dx
-                .chunks_exact_mut(s.plane_len())
-                .zip(arg.chunks_exact(s.out_plane_len()))
-                .zip(grad.chunks_exact(s.out_plane_len()))
-            {
-                for i in 0..oh {
-                    let arg = &arg[i * ow..][..ow];
-                    let grad = &grad[i * ow..][..ow];
-                    for (j, (&at, &g)) in arg.iter().zip(grad).enumerate() {
-                        dx[i * size * w + j * size + offsets[at as usize]] = g;
-                    }
+    let task = |_: &mut (), t: usize, dx: &mut [f32]| {
+        let arg = &arg[t * per * s.out_plane_len()..];
+        let grad = &grad[t * per * s.out_plane_len()..];
+        for ((dx, arg), grad) in dx
+            .chunks_exact_mut(s.plane_len())
+            .zip(arg.chunks_exact(s.out_plane_len()))
+            .zip(grad.chunks_exact(s.out_plane_len()))
+        {
+            for i in 0..oh {
+                let arg = &arg[i * ow..][..ow];
+                let grad = &grad[i * ow..][..ow];
+                for (j, (&at, &g)) in arg.iter().zip(grad).enumerate() {
+                    dx[i * size * w + j * size + offsets[at as usize]] = g;
                 }
             }
-        });
-    dx
+        }
+    };
+    par_zeroed(s.planes * s.plane_len(), per * s.plane_len(), || (), task)
 }
 
 #[cfg(test)]
