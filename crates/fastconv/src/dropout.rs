@@ -6,7 +6,7 @@
 //! a SplitMix64 hash of `(seed, i)` is at least `prob · 2⁶⁴`: the same mask at any thread
 //! count, computed in parallel, and recomputed in the backward pass instead of stored.
 
-use rayon::prelude::*;
+use crate::buffer::par_zeroed;
 
 /// Elements per parallel task.
 const TASK: usize = 16 * 1024;
@@ -30,18 +30,14 @@ pub(crate) fn apply(values: &[f32], prob: f64, seed: u64) -> Vec<f32> {
     // `as` saturates, and prob < 1 keeps the threshold below 2⁶⁴.
     let threshold = (prob * 18_446_744_073_709_551_616.0) as u64;
     let scale = (1.0 / (1.0 - prob)) as f32;
-    let mut out = vec![0.0f32; values.len()];
-    out.par_chunks_mut(TASK)
-        .zip(values.par_chunks(TASK))
-        .enumerate()
-        .for_each(|(task, (out, values))| {
-            let first = (task * TASK) as u64;
-            for (k, (o, &v)) in out.iter_mut().zip(values).enumerate() {
-                let keep = mix(seed, first + k as u64) >= threshold;
-                *o = v * if keep { scale } else { 0.0 };
-            }
-        });
-    out
+    let task = |_: &mut (), task: usize, out: &mut [f32]| {
+        let first = task * TASK;
+        for (k, (o, &v)) in out.iter_mut().zip(&values[first..]).enumerate() {
+            let keep = mix(seed, (first + k) as u64) >= threshold;
+            *o = v * if keep { scale } else { 0.0 };
+        }
+    };
+    par_zeroed(values.len(), TASK, || (), task)
 }
 
 #[cfg(test)]
