@@ -11,6 +11,8 @@ fn bin() -> Command {
 }
 
 mod common;
+#[path = "../../crates/schedules/tests/golden/mod.rs"]
+mod golden;
 
 use common::TempDir;
 
@@ -127,22 +129,7 @@ fn every_preset_prints_one_finite_row_per_step() {
 
 #[test]
 fn reproduces_pytorch_schedulers_from_a_config_file() {
-    #[derive(serde::Deserialize)]
-    struct Golden {
-        cases: Vec<Case>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Case {
-        name: String,
-        schedule: ScheduleConfig,
-        lrs: Vec<f64>,
-        #[serde(default)]
-        metrics: Vec<f64>,
-    }
-    let golden: Golden = serde_json::from_str(include_str!(
-        "../../crates/schedules/tests/golden/pytorch.json"
-    ))
-    .unwrap();
+    let golden = golden::rates();
     let dir = temp_dir("golden");
     let mut seen = Vec::new();
     for case in golden.cases.iter().filter(|c| c.metrics.is_empty()) {
@@ -156,7 +143,7 @@ fn reproduces_pytorch_schedulers_from_a_config_file() {
         assert_eq!(ours.len(), case.lrs.len());
         for (t, (a, b)) in ours.iter().zip(&case.lrs).enumerate() {
             assert!(
-                (a - b).abs() <= 1e-9 * a.abs().max(b.abs()),
+                golden::close(*a, *b),
                 "{}: t = {t}: {a} vs PyTorch {b}",
                 case.name
             );
@@ -182,21 +169,7 @@ fn reproduces_pytorch_schedulers_from_a_config_file() {
 
 #[test]
 fn a_schedule_that_cycles_momentum_prints_pytorchs_momentum_as_a_third_column() {
-    #[derive(serde::Deserialize)]
-    struct Golden {
-        cases: Vec<Case>,
-    }
-    #[derive(serde::Deserialize)]
-    struct Case {
-        name: String,
-        schedule: ScheduleConfig,
-        lrs: Vec<f64>,
-        momentums: Vec<f64>,
-    }
-    let golden: Golden = serde_json::from_str(include_str!(
-        "../../crates/schedules/tests/golden/pytorch_momentum.json"
-    ))
-    .unwrap();
+    let golden = golden::momenta();
     let dir = temp_dir("momentum");
     for case in &golden.cases {
         let path = write_schedule(&dir, &format!("{}.toml", case.name), &case.schedule);
@@ -210,8 +183,11 @@ fn a_schedule_that_cycles_momentum_prints_pytorchs_momentum_as_a_third_column() 
         for (ours, theirs) in [(&lrs, &case.lrs), (&momenta, &case.momentums)] {
             assert_eq!(ours.len(), theirs.len());
             for (t, (a, b)) in ours.iter().zip(theirs).enumerate() {
-                let close = (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
-                assert!(close, "{}: t = {t}: {a} vs PyTorch {b}", case.name);
+                assert!(
+                    golden::close(*a, *b),
+                    "{}: t = {t}: {a} vs PyTorch {b}",
+                    case.name
+                );
             }
         }
     }

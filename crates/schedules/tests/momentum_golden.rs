@@ -3,36 +3,13 @@
 //! one-cycle (`SequentialLR`), as `golden/pytorch_momentum.py` wrote them to
 //! `golden/pytorch_momentum.json`, to 1e-9 relative.
 
-use schedules::ScheduleConfig;
-use serde::Deserialize;
+mod golden;
 
-#[derive(Deserialize)]
-struct Golden {
-    torch_version: String,
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    pytorch: String,
-    optimizer: String,
-    schedule: ScheduleConfig,
-    lrs: Vec<f64>,
-    momentums: Vec<f64>,
-}
-
-fn golden() -> Golden {
-    serde_json::from_str(include_str!("golden/pytorch_momentum.json")).expect("golden file parses")
-}
-
-fn close(ours: f64, theirs: f64) -> bool {
-    (ours - theirs).abs() <= 1e-9 * ours.abs().max(theirs.abs())
-}
+use golden::close;
 
 #[test]
 fn rates_and_momenta_match_pytorch() {
-    let golden = golden();
+    let golden = golden::momenta();
     assert!(golden.torch_version.starts_with('2'));
     let mut checked = 0;
     for case in &golden.cases {
@@ -59,7 +36,7 @@ fn rates_and_momenta_match_pytorch() {
 
 #[test]
 fn golden_covers_every_shape_for_sgd_and_adam_and_the_momenta_move() {
-    let cases = golden().cases;
+    let cases = golden::momenta().cases;
     for shape in [
         "one_cycle_cos_two",
         "one_cycle_cos_three",

@@ -3,37 +3,14 @@
 //! Face's `get_inverse_sqrt_schedule`, timm's `CosineLRScheduler` (restarts with `cycle_decay`,
 //! `cycle_limit`) and, having no library, REX from the paper's form of its formula.
 
+mod golden;
+
 use burn_optim::lr_scheduler::LrScheduler;
-use schedules::ScheduleConfig;
-use serde::Deserialize;
-
-#[derive(Deserialize)]
-struct Golden {
-    torch_version: String,
-    cases: Vec<Case>,
-}
-
-#[derive(Deserialize)]
-struct Case {
-    name: String,
-    pytorch: String,
-    schedule: ScheduleConfig,
-    lrs: Vec<f64>,
-    #[serde(default)]
-    metrics: Vec<f64>,
-}
-
-fn golden() -> Golden {
-    serde_json::from_str(include_str!("golden/pytorch.json")).expect("golden file parses")
-}
-
-fn close(ours: f64, theirs: f64) -> bool {
-    (ours - theirs).abs() <= 1e-9 * ours.abs().max(theirs.abs())
-}
+use golden::close;
 
 #[test]
 fn every_case_matches_pytorch() {
-    let golden = golden();
+    let golden = golden::rates();
     assert!(golden.torch_version.starts_with('2'));
     let mut checked = 0;
     for case in &golden.cases {
@@ -69,7 +46,7 @@ fn every_case_matches_pytorch() {
 
 #[test]
 fn golden_covers_every_pytorch_scheduler_and_mode() {
-    let names: Vec<String> = golden().cases.into_iter().map(|c| c.name).collect();
+    let names: Vec<String> = golden::rates().cases.into_iter().map(|c| c.name).collect();
     for prefix in [
         "step_",
         "multistep_",
@@ -104,7 +81,11 @@ fn golden_covers_every_pytorch_scheduler_and_mode() {
 #[test]
 fn plateau_reductions_actually_happen_in_the_golden_cases() {
     // Guards the comparison above against a metric series that never triggers the rule.
-    for case in golden().cases.iter().filter(|c| !c.metrics.is_empty()) {
+    for case in golden::rates()
+        .cases
+        .iter()
+        .filter(|c| !c.metrics.is_empty())
+    {
         let distinct = case.lrs.windows(2).filter(|w| w[0] != w[1]).count();
         assert!(distinct >= 1, "{} never reduces", case.name);
     }
