@@ -12,6 +12,7 @@
 use rayon::prelude::*;
 
 use crate::buffer::par_zeroed;
+use crate::wide::wide;
 
 /// Shapes of one `relu(conv2d(x, w) + b)`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,7 +118,22 @@ fn im2col(s: &ConvShape, image: &[f32], col: &mut [f32]) {
     }
 }
 
+/// The sum of `row` in 16 interleaved partial sums, so the additions are not one serial chain;
+/// the order depends only on the length.
+#[inline(always)]
+fn sum(row: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; 16];
+    let mut chunks = row.chunks_exact(16);
+    for chunk in &mut chunks {
+        for (lane, v) in lanes.iter_mut().zip(chunk) {
+            *lane += v;
+        }
+    }
+    lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
+}
+
 /// Adds the unrolled gradient `dcol` (`K × P`) back onto one image's gradient.
+#[inline(always)]
 fn col2im_add(s: &ConvShape, dcol: &[f32], image: &mut [f32]) {
     let (oh, ow, p) = (s.out_h(), s.out_w(), s.p());
     let mut rows = dcol.chunks_exact(p);
@@ -178,13 +194,18 @@ pub(crate) fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) ->
                 (p as isize, 1),
             );
         }
-        for (row, b) in out.chunks_exact_mut(p).zip(bias) {
-            for v in row {
-                let t = *v + b;
-                // `t < 0` keeps a NaN a NaN, as Burn's relu does, so divergence shows.
-                *v = if t < 0.0 { 0.0 } else { t };
-            }
-        }
+        wide(
+            #[inline(always)]
+            || {
+                for (row, b) in out.chunks_exact_mut(p).zip(bias) {
+                    for v in row {
+                        let t = *v + b;
+                        // `t < 0` keeps a NaN a NaN, as Burn's relu does, so divergence shows.
+                        *v = if t < 0.0 { 0.0 } else { t };
+                    }
+                }
+            },
+        );
     };
     par_zeroed(
         s.batch * s.output_len(),
@@ -243,13 +264,18 @@ pub(crate) fn backward(
                 for (i, b) in (first..last).enumerate() {
                     let out = &y[b * s.output_len()..][..s.output_len()];
                     let g = &grad[b * s.output_len()..][..s.output_len()];
-                    // The ReLU passes gradient where its output is positive (or NaN).
-                    for ((m, &yv), &gv) in gm.iter_mut().zip(out).zip(g) {
-                        *m = if yv <= 0.0 { 0.0 } else { gv };
-                    }
-                    for (d, row) in db.iter_mut().zip(gm.chunks_exact(p)) {
-                        *d += row.iter().sum::<f32>();
-                    }
+                    wide(
+                        #[inline(always)]
+                        || {
+                            // The ReLU passes gradient where its output is positive (or NaN).
+                            for ((m, &yv), &gv) in gm.iter_mut().zip(out).zip(g) {
+                                *m = if yv <= 0.0 { 0.0 } else { gv };
+                            }
+                            for (d, row) in db.iter_mut().zip(gm.chunks_exact(p)) {
+                                *d += sum(row);
+                            }
+                        },
+                    );
                     im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
                     // SAFETY: dw is co×k; gm co×p; col read as its transpose p×k.
                     unsafe {
@@ -278,7 +304,11 @@ pub(crate) fn backward(
                                 (p as isize, 1),
                             );
                         }
-                        col2im_add(s, dcol, &mut dx_chunk[i * s.image_len()..][..s.image_len()]);
+                        let image = &mut dx_chunk[i * s.image_len()..][..s.image_len()];
+                        wide(
+                            #[inline(always)]
+                            || col2im_add(s, dcol, image),
+                        );
                     }
                 }
                 (dw, db)

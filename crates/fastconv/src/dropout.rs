@@ -7,12 +7,13 @@
 //! count, computed in parallel, and recomputed in the backward pass instead of stored.
 
 use crate::buffer::par_zeroed;
+use crate::wide::wide;
 
 /// Elements per parallel task.
 const TASK: usize = 16 * 1024;
 
 /// The SplitMix64 output for counter `i` of stream `seed`.
-#[inline]
+#[inline(always)]
 fn mix(seed: u64, i: u64) -> u64 {
     let mut z = seed.wrapping_add((i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -32,10 +33,15 @@ pub(crate) fn apply(values: &[f32], prob: f64, seed: u64) -> Vec<f32> {
     let scale = (1.0 / (1.0 - prob)) as f32;
     let task = |_: &mut (), task: usize, out: &mut [f32]| {
         let first = task * TASK;
-        for (k, (o, &v)) in out.iter_mut().zip(&values[first..]).enumerate() {
-            let keep = mix(seed, (first + k) as u64) >= threshold;
-            *o = v * if keep { scale } else { 0.0 };
-        }
+        wide(
+            #[inline(always)]
+            || {
+                for (k, (o, &v)) in out.iter_mut().zip(&values[first..]).enumerate() {
+                    let keep = mix(seed, (first + k) as u64) >= threshold;
+                    *o = v * if keep { scale } else { 0.0 };
+                }
+            },
+        )
     };
     par_zeroed(values.len(), TASK, || (), task)
 }

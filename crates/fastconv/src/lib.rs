@@ -30,6 +30,7 @@
 //   backend   the traits `CnnOps` and `CnnKernels`, and `CnnOps` for the concrete backends
 //   conv, pool, dropout   the f32 kernels on plain slices; they know nothing of Burn
 //   buffer    output buffers zeroed in parallel by the kernels' threads
+//   wide      the kernels' element loops compiled for AVX-512 / AVX2, chosen at run time
 #![warn(missing_docs)]
 // ndarray is deprecated upstream but still one of the backends the experiments offer.
 #![allow(deprecated)]
@@ -44,5 +45,6 @@ mod buffer;
 mod conv;
 mod dropout;
 mod pool;
+mod wide;
 
 pub use api::{conv2d_relu, dropout, max_pool2d};

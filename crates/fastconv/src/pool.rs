@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 
 use crate::buffer::par_zeroed;
+use crate::wide::wide;
 
 /// Shapes of one pooling: `planes` = batch × channels.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,7 +51,6 @@ pub(crate) fn forward(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<u8>) {
         s.size
     );
     assert_eq!(x.len(), s.planes * s.plane_len(), "max_pool: input length");
-    let (oh, ow, size, w) = (s.out_h(), s.out_w(), s.size, s.width);
     let mut y = vec![0.0f32; s.planes * s.out_plane_len()];
     let mut arg = vec![0u8; y.len()];
     if y.is_empty() {
@@ -61,35 +61,45 @@ pub(crate) fn forward(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<u8>) {
         .zip(arg.par_chunks_mut(per * s.out_plane_len()))
         .zip(x.par_chunks(per * s.plane_len()))
         .for_each(|((y, arg), x)| {
-            for ((y, arg), x) in y
-                .chunks_exact_mut(s.out_plane_len())
-                .zip(arg.chunks_exact_mut(s.out_plane_len()))
-                .zip(x.chunks_exact(s.plane_len()))
-            {
-                if size == 2 {
-                    forward_plane_2x2(x, w, y, arg, ow);
-                    continue;
-                }
-                for i in 0..oh {
-                    for j in 0..ow {
-                        let mut best = x[i * size * w + j * size];
-                        let mut at = 0u8;
-                        for u in 0..size {
-                            let row = &x[(i * size + u) * w + j * size..][..size];
-                            for (v, &value) in row.iter().enumerate() {
-                                if value > best || (value.is_nan() && !best.is_nan()) {
-                                    best = value;
-                                    at = (u * size + v) as u8;
-                                }
-                            }
-                        }
-                        y[i * ow + j] = best;
-                        arg[i * ow + j] = at;
-                    }
-                }
-            }
+            wide(
+                #[inline(always)]
+                || forward_planes(s, x, y, arg),
+            )
         });
     (y, arg)
+}
+
+/// The pooled values and winners of whole planes.
+#[inline(always)]
+fn forward_planes(s: &PoolShape, x: &[f32], y: &mut [f32], arg: &mut [u8]) {
+    let (oh, ow, size, w) = (s.out_h(), s.out_w(), s.size, s.width);
+    for ((y, arg), x) in y
+        .chunks_exact_mut(s.out_plane_len())
+        .zip(arg.chunks_exact_mut(s.out_plane_len()))
+        .zip(x.chunks_exact(s.plane_len()))
+    {
+        if size == 2 {
+            forward_plane_2x2(x, w, y, arg, ow);
+            continue;
+        }
+        for i in 0..oh {
+            for j in 0..ow {
+                let mut best = x[i * size * w + j * size];
+                let mut at = 0u8;
+                for u in 0..size {
+                    let row = &x[(i * size + u) * w + j * size..][..size];
+                    for (v, &value) in row.iter().enumerate() {
+                        if value > best || (value.is_nan() && !best.is_nan()) {
+                            best = value;
+                            at = (u * size + v) as u8;
+                        }
+                    }
+                }
+                y[i * ow + j] = best;
+                arg[i * ow + j] = at;
+            }
+        }
+    }
 }
 
 /// The common 2×2 case, written so the compiler keeps it branch-free: the same winners as the
@@ -137,19 +147,24 @@ pub(crate) fn backward(s: &PoolShape, arg: &[u8], grad: &[f32]) -> Vec<f32> {
     let task = |_: &mut (), t: usize, dx: &mut [f32]| {
         let arg = &arg[t * per * s.out_plane_len()..];
         let grad = &grad[t * per * s.out_plane_len()..];
-        for ((dx, arg), grad) in dx
-            .chunks_exact_mut(s.plane_len())
-            .zip(arg.chunks_exact(s.out_plane_len()))
-            .zip(grad.chunks_exact(s.out_plane_len()))
-        {
-            for i in 0..oh {
-                let arg = &arg[i * ow..][..ow];
-                let grad = &grad[i * ow..][..ow];
-                for (j, (&at, &g)) in arg.iter().zip(grad).enumerate() {
-                    dx[i * size * w + j * size + offsets[at as usize]] = g;
+        wide(
+            #[inline(always)]
+            || {
+                for ((dx, arg), grad) in dx
+                    .chunks_exact_mut(s.plane_len())
+                    .zip(arg.chunks_exact(s.out_plane_len()))
+                    .zip(grad.chunks_exact(s.out_plane_len()))
+                {
+                    for i in 0..oh {
+                        let arg = &arg[i * ow..][..ow];
+                        let grad = &grad[i * ow..][..ow];
+                        for (j, (&at, &g)) in arg.iter().zip(grad).enumerate() {
+                            dx[i * size * w + j * size + offsets[at as usize]] = g;
+                        }
+                    }
                 }
-            }
-        }
+            },
+        )
     };
     par_zeroed(s.planes * s.plane_len(), per * s.plane_len(), || (), task)
 }
