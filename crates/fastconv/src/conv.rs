@@ -57,6 +57,17 @@ pub(crate) struct ConvGrads {
     pub(crate) bias: Vec<f32>,
 }
 
+/// The `cols × rows` transpose of a row-major `rows × cols` matrix.
+fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut t = vec![0.0f32; rows * cols];
+    for (r, row) in m.chunks_exact(cols).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            t[c * rows + r] = v;
+        }
+    }
+    t
+}
+
 /// Chunks of the batch for the backward pass; a function of the batch size only.
 const CHUNKS: usize = 16;
 
@@ -235,6 +246,10 @@ pub(crate) fn backward(
     let per_chunk = s.batch.div_ceil(CHUNKS).max(1);
     let chunks = s.batch.div_ceil(per_chunk);
 
+    // The weight as k×co, so the input gradient's multiply reads both operands in the order
+    // gemm packs them and copies neither per image.
+    let weight_t = transpose(weight, co, k);
+
     let mut dx = want_x.then(|| vec![0.0f32; s.batch * s.image_len()]);
     let dx_chunks: Vec<Option<&mut [f32]>> = match dx.as_mut() {
         Some(dx) => dx.chunks_mut(per_chunk * s.image_len()).map(Some).collect(),
@@ -277,12 +292,13 @@ pub(crate) fn backward(
                         },
                     );
                     im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
-                    // SAFETY: dw is co×k; gm co×p; col read as its transpose p×k.
+                    // SAFETY: dw is co×k, stored column by column; gm co×p; col read as its
+                    // transpose p×k.
                     unsafe {
                         matmul(
                             (co, k, p),
                             dw.as_mut_ptr(),
-                            (k as isize, 1),
+                            (1, co as isize),
                             true,
                             gm.as_ptr(),
                             (p as isize, 1),
@@ -291,15 +307,15 @@ pub(crate) fn backward(
                         );
                     }
                     if let Some(dx_chunk) = dx_chunk.as_deref_mut() {
-                        // SAFETY: dcol is k×p; weight read as its transpose k×co; gm co×p.
+                        // SAFETY: dcol is k×p; weight_t k×co; gm co×p.
                         unsafe {
                             matmul(
                                 (k, p, co),
                                 dcol.as_mut_ptr(),
                                 (p as isize, 1),
                                 false,
-                                weight.as_ptr(),
-                                (1, k as isize),
+                                weight_t.as_ptr(),
+                                (co as isize, 1),
                                 gm.as_ptr(),
                                 (p as isize, 1),
                             );
@@ -316,12 +332,14 @@ pub(crate) fn backward(
         )
         .collect();
 
-    let mut dw = vec![0.0f32; co * k];
+    // The partial weight gradients are stored transposed (k×co); back to co×k here.
+    let mut dw_t = vec![0.0f32; co * k];
     let mut db = vec![0.0f32; co];
     for (pw, pb) in &partials {
-        dw.iter_mut().zip(pw).for_each(|(a, v)| *a += v);
+        dw_t.iter_mut().zip(pw).for_each(|(a, v)| *a += v);
         db.iter_mut().zip(pb).for_each(|(a, v)| *a += v);
     }
+    let dw = transpose(&dw_t, k, co);
     ConvGrads {
         x: dx,
         weight: dw,
