@@ -102,8 +102,9 @@ fn forward_planes(s: &PoolShape, x: &[f32], y: &mut [f32], arg: &mut [u8]) {
     }
 }
 
-/// The common 2×2 case, written so the compiler keeps it branch-free: the same winners as the
-/// general loop.
+/// The common 2×2 case, written as selects so the compiler vectorises it: the same winners as the
+/// general loop (the first maximum, or the first NaN).
+#[inline(always)]
 fn forward_plane_2x2(x: &[f32], w: usize, y: &mut [f32], arg: &mut [u8], ow: usize) {
     for ((y, arg), rows) in y
         .chunks_exact_mut(ow)
@@ -115,14 +116,15 @@ fn forward_plane_2x2(x: &[f32], w: usize, y: &mut [f32], arg: &mut [u8], ow: usi
             let window = [top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1]];
             let (mut best, mut at) = (window[0], 0u8);
             for (k, &value) in window.iter().enumerate().skip(1) {
-                if value > best {
-                    best = value;
-                    at = k as u8;
-                }
+                let wins = value > best;
+                best = if wins { value } else { best };
+                at = if wins { k as u8 } else { at };
             }
-            if window.iter().any(|v| v.is_nan()) {
-                at = window.iter().position(|v| v.is_nan()).unwrap_or(0) as u8;
-                best = window[at as usize];
+            // Last to first, so the first NaN is the one that stays.
+            for (k, &value) in window.iter().enumerate().rev() {
+                let nan = value.is_nan();
+                best = if nan { value } else { best };
+                at = if nan { k as u8 } else { at };
             }
             *y = best;
             *arg = at;
