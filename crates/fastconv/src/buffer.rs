@@ -17,22 +17,39 @@ where
     I: Fn() -> S + Sync + Send,
     F: Fn(&mut S, usize, &mut [f32]) + Sync + Send,
 {
+    par_zeroed_map(len, chunk, init, work).0
+}
+
+/// [`par_zeroed`] where each chunk's work also returns a value: the buffer, and the values in
+/// chunk order.
+pub(crate) fn par_zeroed_map<S, R, I, F>(
+    len: usize,
+    chunk: usize,
+    init: I,
+    work: F,
+) -> (Vec<f32>, Vec<R>)
+where
+    R: Send,
+    I: Fn() -> S + Sync + Send,
+    F: Fn(&mut S, usize, &mut [f32]) -> R + Sync + Send,
+{
     let mut out = Vec::with_capacity(len);
     if len == 0 {
-        return out;
+        return (out, Vec::new());
     }
-    out.spare_capacity_mut()[..len]
+    let results = out.spare_capacity_mut()[..len]
         .par_chunks_mut(chunk.max(1))
         .enumerate()
-        .for_each_init(init, |scratch, (index, part)| {
+        .map_init(init, |scratch, (index, part)| {
             part.fill(MaybeUninit::new(0.0));
             // SAFETY: every element of `part` was written just above.
             let part = unsafe { &mut *(part as *mut [MaybeUninit<f32>] as *mut [f32]) };
-            work(scratch, index, part);
-        });
+            work(scratch, index, part)
+        })
+        .collect();
     // SAFETY: the chunks cover the first `len` elements, and each was zeroed above.
     unsafe { out.set_len(len) };
-    out
+    (out, results)
 }
 
 #[cfg(test)]
@@ -56,5 +73,14 @@ mod tests {
             let want: Vec<f32> = (0..len).map(|i| i as f32).collect();
             assert_eq!(out, want, "len {len}, chunk {chunk}");
         }
+    }
+
+    #[test]
+    fn the_values_come_back_in_chunk_order() {
+        let (out, firsts) = par_zeroed_map(10, 3, || (), |_, index, part| (index, part.len()));
+        assert_eq!(out, [0.0; 10]);
+        assert_eq!(firsts, [(0, 3), (1, 3), (2, 3), (3, 1)]);
+        let (out, none) = par_zeroed_map(0, 3, || (), |_, index, _| index);
+        assert!(out.is_empty() && none.is_empty());
     }
 }

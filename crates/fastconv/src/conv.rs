@@ -11,7 +11,7 @@
 
 use rayon::prelude::*;
 
-use crate::buffer::par_zeroed;
+use crate::buffer::{par_zeroed, par_zeroed_map};
 use crate::wide::wide;
 
 /// Shapes of one `relu(conv2d(x, w) + b)`.
@@ -250,87 +250,97 @@ pub(crate) fn backward(
     // gemm packs them and copies neither per image.
     let weight_t = transpose(weight, co, k);
 
-    let mut dx = want_x.then(|| vec![0.0f32; s.batch * s.image_len()]);
-    let dx_chunks: Vec<Option<&mut [f32]>> = match dx.as_mut() {
-        Some(dx) => dx.chunks_mut(per_chunk * s.image_len()).map(Some).collect(),
-        None => (0..chunks).map(|_| None).collect(),
-    };
-
-    // Per chunk: (weight gradient, bias gradient), summed below in chunk order.
-    let partials: Vec<(Vec<f32>, Vec<f32>)> = dx_chunks
-        .into_par_iter()
-        .enumerate()
-        .map_init(
-            || {
-                // Scratch: unrolled image, masked gradient, and the unrolled input gradient
-                // (only when the input gradient is wanted).
-                let dcol_len = if want_x { k * p } else { 0 };
-                (
-                    vec![0.0f32; k * p],
-                    vec![0.0f32; co * p],
-                    vec![0.0f32; dcol_len],
-                )
-            },
-            |(col, gm, dcol), (c, mut dx_chunk)| {
-                let mut dw = vec![0.0f32; co * k];
-                let mut db = vec![0.0f32; co];
-                let first = c * per_chunk;
-                let last = (first + per_chunk).min(s.batch);
-                for (i, b) in (first..last).enumerate() {
-                    let out = &y[b * s.output_len()..][..s.output_len()];
-                    let g = &grad[b * s.output_len()..][..s.output_len()];
-                    wide(
-                        #[inline(always)]
-                        || {
-                            // The ReLU passes gradient where its output is positive (or NaN).
-                            for ((m, &yv), &gv) in gm.iter_mut().zip(out).zip(g) {
-                                *m = if yv <= 0.0 { 0.0 } else { gv };
-                            }
-                            for (d, row) in db.iter_mut().zip(gm.chunks_exact(p)) {
-                                *d += sum(row);
-                            }
-                        },
-                    );
-                    im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
-                    // SAFETY: dw is co×k, stored column by column; gm co×p; col read as its
-                    // transpose p×k.
-                    unsafe {
-                        matmul(
-                            (co, k, p),
-                            dw.as_mut_ptr(),
-                            (1, co as isize),
-                            true,
-                            gm.as_ptr(),
-                            (p as isize, 1),
-                            col.as_ptr(),
-                            (1, p as isize),
-                        );
-                    }
-                    if let Some(dx_chunk) = dx_chunk.as_deref_mut() {
-                        // SAFETY: dcol is k×p; weight_t k×co; gm co×p.
-                        unsafe {
-                            matmul(
-                                (k, p, co),
-                                dcol.as_mut_ptr(),
-                                (p as isize, 1),
-                                false,
-                                weight_t.as_ptr(),
-                                (co as isize, 1),
-                                gm.as_ptr(),
-                                (p as isize, 1),
-                            );
-                        }
-                        let image = &mut dx_chunk[i * s.image_len()..][..s.image_len()];
-                        wide(
-                            #[inline(always)]
-                            || col2im_add(s, dcol, image),
-                        );
-                    }
-                }
-                (dw, db)
-            },
+    // Scratch: unrolled image, masked gradient, and the unrolled input gradient (only when the
+    // input gradient is wanted).
+    let scratch = || {
+        let dcol_len = if want_x { k * p } else { 0 };
+        (
+            vec![0.0f32; k * p],
+            vec![0.0f32; co * p],
+            vec![0.0f32; dcol_len],
         )
-        .collect();
+    };
+    // One chunk of images: (weight gradient, stored transposed, and bias gradient), summed
+    // below in chunk order; `dx` is the chunk's input gradient, when wanted.
+    let chunk = |(col, gm, dcol): &mut (Vec<f32>, Vec<f32>, Vec<f32>),
+                 c: usize,
+                 mut dx: Option<&mut [f32]>| {
+        let mut dw = vec![0.0f32; co * k];
+        let mut db = vec![0.0f32; co];
+        let first = c * per_chunk;
+        let last = (first + per_chunk).min(s.batch);
+        for (i, b) in (first..last).enumerate() {
+            let out = &y[b * s.output_len()..][..s.output_len()];
+            let g = &grad[b * s.output_len()..][..s.output_len()];
+            wide(
+                #[inline(always)]
+                || {
+                    // The ReLU passes gradient where its output is positive (or NaN).
+                    for ((m, &yv), &gv) in gm.iter_mut().zip(out).zip(g) {
+                        *m = if yv <= 0.0 { 0.0 } else { gv };
+                    }
+                    for (d, row) in db.iter_mut().zip(gm.chunks_exact(p)) {
+                        *d += sum(row);
+                    }
+                },
+            );
+            im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
+            // SAFETY: dw is co×k, stored column by column; gm co×p; col read as its transpose
+            // p×k.
+            unsafe {
+                matmul(
+                    (co, k, p),
+                    dw.as_mut_ptr(),
+                    (1, co as isize),
+                    true,
+                    gm.as_ptr(),
+                    (p as isize, 1),
+                    col.as_ptr(),
+                    (1, p as isize),
+                );
+            }
+            if let Some(dx) = dx.as_deref_mut() {
+                // SAFETY: dcol is k×p; weight_t k×co; gm co×p.
+                unsafe {
+                    matmul(
+                        (k, p, co),
+                        dcol.as_mut_ptr(),
+                        (p as isize, 1),
+                        false,
+                        weight_t.as_ptr(),
+                        (co as isize, 1),
+                        gm.as_ptr(),
+                        (p as isize, 1),
+                    );
+                }
+                let image = &mut dx[i * s.image_len()..][..s.image_len()];
+                wide(
+                    #[inline(always)]
+                    || col2im_add(s, dcol, image),
+                );
+            }
+        }
+        (dw, db)
+    };
+    // The input gradient is zeroed chunk by chunk by the threads that fill it.
+    let (dx, partials) = if want_x && s.image_len() > 0 {
+        let (dx, partials) = par_zeroed_map(
+            s.batch * s.image_len(),
+            per_chunk * s.image_len(),
+            scratch,
+            |scratch, c, dx| chunk(scratch, c, Some(dx)),
+        );
+        (Some(dx), partials)
+    } else {
+        let partials: Vec<(Vec<f32>, Vec<f32>)> = (0..chunks)
+            .into_par_iter()
+            .map_init(scratch, |scratch, c| chunk(scratch, c, None))
+            .collect();
+        (
+            want_x.then(|| vec![0.0f32; s.batch * s.image_len()]),
+            partials,
+        )
+    };
 
     // The partial weight gradients are stored transposed (k×co); back to co×k here.
     let mut dw_t = vec![0.0f32; co * k];
