@@ -112,8 +112,10 @@ fn forward_plane_2x2(x: &[f32], w: usize, y: &mut [f32], arg: &mut [u8], ow: usi
         .zip(x.chunks_exact(2 * w))
     {
         let (top, bottom) = rows.split_at(w);
-        for (j, (y, arg)) in y.iter_mut().zip(arg.iter_mut()).enumerate() {
-            let window = [top[2 * j], top[2 * j + 1], bottom[2 * j], bottom[2 * j + 1]];
+        // Pairs from iterators, not indices: bounds checks would keep the loop scalar.
+        let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
+        for ((y, arg), (t, b)) in y.iter_mut().zip(arg.iter_mut()).zip(pairs) {
+            let window = [t[0], t[1], b[0], b[1]];
             let (mut best, mut at) = (window[0], 0u8);
             for (k, &value) in window.iter().enumerate().skip(1) {
                 let wins = value > best;
