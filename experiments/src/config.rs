@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
+use crate::shares::{self, Shares};
 
 /// Validates a schedule, prefixing any error with where it came from.
 pub fn check(source: &str, schedule: ScheduleConfig) -> Result<ScheduleConfig> {
@@ -39,11 +40,33 @@ pub fn parse_toml<T: serde::de::DeserializeOwned>(source: &str, text: &str) -> R
     })
 }
 
-/// Reads a `--config` file: its settings with the schedules validated, and the run name its
-/// `[schedule]` takes (the file's stem).
-pub fn read_config(path: &Path) -> Result<(String, ConfigFile)> {
+/// Where a config file's schedules gave lengths as shares of the run.
+#[derive(Debug, Default, Clone)]
+pub struct FileShares {
+    pub schedule: Shares,
+    pub loss_decay: Shares,
+}
+
+/// Reads a `--config` file: its settings with the schedules validated (a share of the run
+/// standing in as a placeholder, see [`shares`]), the run name its `[schedule]` takes (the
+/// file's stem), and where its shares were.
+pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
     let source = path.display().to_string();
-    let file: ConfigFile = parse_toml(&source, &fsio::read_to_string(path)?)?;
+    let text = fsio::read_to_string(path)?;
+    let mut found = FileShares::default();
+    let file: ConfigFile = if text.contains('%') {
+        let mut table: toml::Table = parse_toml(&source, &text)?;
+        if let Some(s) = table.get_mut("schedule") {
+            found.schedule = shares::take(&source, s)?;
+        }
+        if let Some(s) = table.get_mut("loss_decay") {
+            found.loss_decay = shares::take(&format!("{source} [loss_decay]"), s)?;
+        }
+        ConfigFile::deserialize(table)
+            .map_err(|e| format!("{source}: {}", e.message().trim().replace('\n', " ")))?
+    } else {
+        parse_toml(&source, &text)?
+    };
     if let Some(s) = &file.schedule {
         check(&source, s.clone())?;
     }
@@ -53,7 +76,7 @@ pub fn read_config(path: &Path) -> Result<(String, ConfigFile)> {
     let name = path
         .file_stem()
         .map_or("config".into(), |s| s.to_string_lossy().into_owned());
-    Ok((name, file))
+    Ok((name, file, found))
 }
 
 /// A config file: a `[schedule]` table plus, for training, the experiment settings. Every

@@ -49,6 +49,11 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
     }
     fsio::create_out_dir(plan.sweep.path())?;
     let (places, used) = places(&plan)?;
+    // Lengths given as shares of the run become steps now that the run's length is known.
+    let total = plan.steps(places[0].data.n_train);
+    for run in &mut plan.runs {
+        run.size(total)?;
+    }
     fill_auto_rates(&mut plan, &places[0])?;
     if !plan.resuming {
         plan.save()?;

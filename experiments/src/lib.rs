@@ -24,6 +24,7 @@ pub mod plot;
 pub mod presets;
 pub mod progress;
 pub mod report;
+pub mod shares;
 pub mod signals;
 pub mod summary;
 pub mod train;

@@ -10,22 +10,30 @@ use crate::config;
 use crate::error::{Error, Result};
 use crate::plot::{self, Chart, Series};
 use crate::presets;
+use crate::shares;
 
 /// Resolves `--config` and `--schedule` into named policies.
 fn policies(args: &LrArgs) -> Result<Vec<(String, Policy)>> {
+    // Shares of the run count the schedule's own steps: epochs when it steps once per epoch.
+    let total = args.steps.div_ceil(args.steps_per_epoch.max(1)).max(1);
     let mut out = Vec::new();
     if let Some(path) = &args.config {
-        let (name, file) = config::read_config(path)?;
+        let (name, file, found) = config::read_config(path)?;
         let schedule = file.schedule.ok_or_else(|| {
             format!(
                 "{}: no [schedule] table; add one with a `kind` (see configs/schedules/)",
                 path.display()
             )
         })?;
+        let schedule = shares::resolve(&name, &schedule, &found.schedule, total)?;
         out.push((name, schedule));
     }
     for name in presets::expand_all(&args.schedule) {
-        out.push((name.clone(), presets::preset(&name)?));
+        let (schedule, found) = presets::preset(&name)?;
+        out.push((
+            name.clone(),
+            shares::resolve(&name, &schedule, &found, total)?,
+        ));
     }
     if out.is_empty() {
         return Err(Error::new(format!(

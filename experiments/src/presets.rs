@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::config::{check, parse_toml};
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::shares::{self, Shares};
 
 macro_rules! presets {
     ($($name:literal),* $(,)?) => {
@@ -61,17 +62,18 @@ struct PresetFile {
     schedule: ScheduleConfig,
 }
 
-/// Resolves a preset name to its validated schedule, preferring a file over the built-in copy.
-/// A preset whose rates say `"auto"` is refused here: only training can run the range test.
-pub fn preset(name: &str) -> Result<ScheduleConfig> {
-    let (schedule, auto) = preset_auto(name)?;
-    if !auto.is_empty() {
+/// Resolves a preset name to its validated schedule, preferring a file over the built-in copy,
+/// with where it gave lengths as shares of the run ([`shares::resolve`] makes them steps). A
+/// preset whose rates say `"auto"` is refused here: only training can run the range test.
+pub fn preset(name: &str) -> Result<(ScheduleConfig, Shares)> {
+    let preset = preset_auto(name)?;
+    if !preset.auto.is_empty() {
         return Err(Error::new(format!(
             "preset {name}: `{} = \"auto\"` is chosen by an LR range test before training; train with --schedule {name}, or write a number",
-            auto[0].last().map_or("max_lr", String::as_str)
+            preset.auto[0].last().map_or("max_lr", String::as_str)
         )));
     }
-    Ok(schedule)
+    Ok((preset.schedule, preset.shares))
 }
 
 /// The keys whose value may be `"auto"` in a preset: filled from an LR range test.
@@ -81,9 +83,18 @@ const AUTO_KEYS: [&str; 2] = ["max_lr", "base_lr"];
 /// written as its number).
 pub type AutoPaths = Vec<Vec<String>>;
 
-/// Like [`preset`], but a rate may be `"auto"`: it gets a placeholder (`max_lr` 1, `base_lr`
-/// 0.25) for validation, and its path is returned for [`fill_auto`].
-pub fn preset_auto(name: &str) -> Result<(ScheduleConfig, AutoPaths)> {
+/// A preset as read: its schedule, validated with placeholders where it defers a number to the
+/// run (`max_lr` 1 and `base_lr` 0.25 for `"auto"`, a share of a long run for a percentage).
+pub struct Preset {
+    pub schedule: ScheduleConfig,
+    /// Rates for [`fill_auto`].
+    pub auto: AutoPaths,
+    /// Lengths for [`shares::resolve`].
+    pub shares: Shares,
+}
+
+/// Like [`preset`], but a rate may be `"auto"`.
+pub fn preset_auto(name: &str) -> Result<Preset> {
     let file = override_dir().join(format!("{name}.toml"));
     let (source, text) = if file.is_file() {
         let text = fsio::read_to_string(&file)?;
@@ -96,18 +107,27 @@ pub fn preset_auto(name: &str) -> Result<(ScheduleConfig, AutoPaths)> {
             preset_names().join(", ")
         )));
     };
-    if !text.contains("auto") {
+    if !text.contains("auto") && !text.contains('%') {
         let parsed: PresetFile = parse_toml(&source, &text)?;
-        return Ok((check(&source, parsed.schedule)?, Vec::new()));
+        return Ok(Preset {
+            schedule: check(&source, parsed.schedule)?,
+            auto: Vec::new(),
+            shares: Vec::new(),
+        });
     }
     let mut table: toml::Table = parse_toml(&source, &text)?;
-    let mut auto = Vec::new();
+    let (mut auto, mut found) = (Vec::new(), Vec::new());
     if let Some(schedule) = table.get_mut("schedule") {
         take_auto(schedule, &mut Vec::new(), &mut auto);
+        found = shares::take(&source, schedule)?;
     }
     let parsed = PresetFile::deserialize(table)
         .map_err(|e| format!("{source}: {}", e.message().trim().replace('\n', " ")))?;
-    Ok((check(&source, parsed.schedule)?, auto))
+    Ok(Preset {
+        schedule: check(&source, parsed.schedule)?,
+        auto,
+        shares: found,
+    })
 }
 
 /// Replaces `"auto"` under [`AUTO_KEYS`] with placeholders, collecting their paths.

@@ -270,6 +270,51 @@ fn epochs_hold_the_rate() {
 }
 
 #[test]
+fn shares_of_the_run_fit_the_printed_length() {
+    for steps in [100usize, 1000] {
+        let r = rates(&stdout(&run(bin().args([
+            "lr",
+            "--schedule",
+            "multistep",
+            "--steps",
+            &steps.to_string(),
+        ]))));
+        // milestones = ["50%", "75%"]: the drops land at half and three quarters of any length.
+        let (half, three_quarters) = (steps / 2, steps * 3 / 4);
+        assert_eq!(r[half - 1], 0.05, "{steps}");
+        assert!((r[half] - 0.005).abs() < 1e-12, "{steps}: {}", r[half]);
+        assert!((r[three_quarters - 1] - 0.005).abs() < 1e-12, "{steps}");
+        assert!((r[three_quarters] - 0.0005).abs() < 1e-12, "{steps}");
+    }
+    // In a config file too, and counting epochs when the schedule steps per epoch.
+    let dir = temp_dir("shares");
+    let write = |name: &str, length: &str| {
+        let p = dir.join(name);
+        let text = format!(
+            "[schedule]\nkind = 'cosine'\nmax_lr = 0.1\nmin_lr = 0.0\ntotal_steps = {length}\n"
+        );
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let (share, steps) = (write("share.toml", "'50%'"), write("steps.toml", "5"));
+    let lr = |path: &Path, per_epoch: &str| {
+        rates(&stdout(&run(bin()
+            .args([
+                "lr",
+                "--steps",
+                "20",
+                "--steps-per-epoch",
+                per_epoch,
+                "--config",
+            ])
+            .arg(path))))
+    };
+    // 50% of 20 steps in epochs of 2 steps: 5 epochs.
+    assert_eq!(lr(&share, "2"), lr(&steps, "2"));
+    assert_ne!(lr(&share, "1"), lr(&steps, "1"));
+}
+
+#[test]
 fn plots_png_and_svg() {
     let dir = temp_dir("plot");
     for name in ["curves.png", "curves.svg"] {
@@ -350,6 +395,17 @@ fn bad_input_gives_one_line_and_a_non_zero_exit() {
             "cyclical: max_lr (0.001) must be greater than base_lr (0.01)",
         ),
         (write("empty.toml", ""), "no [schedule] table"),
+        (
+            write("share.toml", "[schedule]\nkind = 'constant'\nlr = '5%'\n"),
+            "share.toml: lr = \"5%\": only a length may be a share of the run",
+        ),
+        (
+            write(
+                "percent.toml",
+                "[schedule]\nkind = 'cosine'\nmax_lr = 0.1\ntotal_steps = '120%'\n",
+            ),
+            "percent.toml: total_steps: \"120%\" is not a share of the run",
+        ),
         (dir.join("missing.toml"), "cannot read"),
     ];
     for (path, needle) in cases {

@@ -106,6 +106,19 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
     ] {
         assert!(sweep.join(file).metadata().unwrap().len() > 300, "{file}");
     }
+    // The presets' lengths are shares of the run, recorded as steps: 10 steps here.
+    let cosine = std::fs::read_to_string(sweep.join("cosine/config.toml")).unwrap();
+    assert!(cosine.contains("total_steps = 10\n"), "{cosine}");
+    let clr = std::fs::read_to_string(sweep.join("clr/config.toml")).unwrap();
+    assert!(
+        clr.contains("step_size = 1\n"),
+        "12.5% of 10, rounded: {clr}"
+    );
+    let saved = std::fs::read_to_string(sweep.join("sweep.toml")).unwrap();
+    assert!(
+        saved.contains("total_steps = 10\n") && !saved.contains('%'),
+        "{saved}"
+    );
     let md = std::fs::read_to_string(sweep.join("summary.md")).unwrap();
     for run in ["| clr |", "| cosine |", "| fixed |"] {
         assert!(md.contains(run), "{md}");

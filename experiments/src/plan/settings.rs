@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::presets::AutoPaths;
+use crate::shares::{self, Shares};
 
 /// The settings with every default applied, checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +91,13 @@ pub struct Planned {
     /// so `sweep.toml` holds the numbers.
     #[serde(skip)]
     pub auto: AutoPaths,
+    /// Lengths given as shares of the run (`total_steps = "100%"`); made steps once the run's
+    /// length is known (`Planned::size`), so `sweep.toml` holds the numbers.
+    #[serde(skip)]
+    pub shares: Shares,
+    /// The same for the loss multiplier.
+    #[serde(skip)]
+    pub loss_decay_shares: Shares,
 }
 
 impl Planned {
@@ -102,7 +110,27 @@ impl Planned {
             seed: None,
             group: None,
             auto: Vec::new(),
+            shares: Vec::new(),
+            loss_decay_shares: Vec::new(),
         }
+    }
+
+    /// Writes the shares of the run into this run's schedules as steps of a run of `total`
+    /// steps, and validates them.
+    pub fn size(&mut self, total: u64) -> Result<()> {
+        self.schedule = shares::resolve(&self.name, &self.schedule, &self.shares, total)?;
+        self.shares.clear();
+        if let Some(decay) = &self.loss_decay {
+            let name = format!("{} [loss_decay]", self.name);
+            self.loss_decay = Some(shares::resolve(
+                &name,
+                decay,
+                &self.loss_decay_shares,
+                total,
+            )?);
+            self.loss_decay_shares.clear();
+        }
+        Ok(())
     }
 
     /// The seed this run trains with in a sweep of settings `s`.

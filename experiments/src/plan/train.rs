@@ -106,10 +106,12 @@ impl TrainPlan {
 fn fresh(args: TrainArgs) -> Result<TrainPlan> {
     let mut file = config::defaults();
     let mut file_schedule = None;
+    let mut file_shares = config::FileShares::default();
     if let Some(path) = &args.config {
-        let (name, mut given) = config::read_config(path)?;
+        let (name, mut given, found) = config::read_config(path)?;
         file_schedule = given.schedule.take().map(|s| (name, s));
         file = file.merged(given);
+        file_shares = found;
     }
     let file = file.merged(ConfigFile {
         epochs: args.epochs,
@@ -125,13 +127,17 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
     if args.schedule.is_empty()
         && let Some((name, schedule)) = file_schedule
     {
-        runs.push(Planned::new(name, schedule));
+        runs.push(Planned {
+            shares: file_shares.schedule,
+            ..Planned::new(name, schedule)
+        });
     }
     for name in presets::expand_all(&args.schedule) {
-        let (schedule, auto) = presets::preset_auto(&name)?;
+        let preset = presets::preset_auto(&name)?;
         runs.push(Planned {
-            auto,
-            ..Planned::new(name, schedule)
+            auto: preset.auto,
+            shares: preset.shares,
+            ..Planned::new(name, preset.schedule)
         });
     }
     let loss_decay = match &args.loss_decay {
@@ -139,9 +145,9 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         None => file
             .loss_decay
             .clone()
-            .map(|s| ("loss-decay".to_string(), s)),
+            .map(|s| ("loss-decay".to_string(), (s, file_shares.loss_decay))),
     };
-    if let Some((name, decay)) = loss_decay {
+    if let Some((name, (decay, decay_shares))) = loss_decay {
         if decay.plateau_part().is_some() {
             // The multiplier is the pure schedule: a plateau part would never see a metric.
             return Err(Error::new(format!(
@@ -152,6 +158,7 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         let schedule = config::check("--lr", ScheduleConfig::Constant(schedules::Constant { lr }))?;
         runs.push(Planned {
             loss_decay: Some(decay),
+            loss_decay_shares: decay_shares,
             ..Planned::new(name, schedule)
         });
     }

@@ -1,0 +1,217 @@
+//! Schedule lengths written as a share of the run (`total_steps = "100%"`, `milestones = ["50%",
+//! "75%"]`), resolved into steps once the run's length is known, so a preset fits any
+//! `--epochs`, `--batch-size` or `--train-limit`.
+//!
+//! A share is taken out of the TOML before the schedule is parsed (a placeholder length stands in
+//! for validation) and written back as a number by [`resolve`], which validates again: the
+//! schedule a run records in `config.toml` and `sweep.toml` holds steps, never percentages.
+
+use schedules::ScheduleConfig;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// Keys whose value counts optimizer steps (or epochs, when the schedule steps per epoch): the
+/// only ones a share may stand for.
+pub const LENGTH_KEYS: [&str; 8] = [
+    "total_steps",
+    "milestones",
+    "step_size",
+    "warmup_steps",
+    "stable_steps",
+    "decay_steps",
+    "first_cycle_steps",
+    "timescale",
+];
+
+/// The run length the placeholders are taken from: long enough that every share of it is a
+/// distinct whole number of steps, so ordered milestones stay ordered.
+const NOMINAL_STEPS: f64 = 1_000_000.0;
+
+/// Where a schedule's TOML gave shares: key paths inside its table (an array index written as
+/// its number), each with its fraction of the run.
+pub type Shares = Vec<(Vec<String>, f64)>;
+
+/// The fraction a share like `"37.5%"` stands for, if `text` is one: over 0 and at most 100%.
+fn parse(text: &str) -> Option<std::result::Result<f64, String>> {
+    let number = text.trim().strip_suffix('%')?;
+    Some(match number.trim().parse::<f64>() {
+        Ok(p) if p > 0.0 && p <= 100.0 => Ok(p / 100.0),
+        _ => Err(format!(
+            "\"{text}\" is not a share of the run: write a percentage over 0 and at most 100, like \"50%\""
+        )),
+    })
+}
+
+/// Replaces every share under a [`LENGTH_KEYS`] key of `value` (a schedule's table) with a
+/// placeholder, returning where they were; `source` names the file in errors.
+pub fn take(source: &str, value: &mut toml::Value) -> Result<Shares> {
+    let mut found = Vec::new();
+    walk(source, value, &mut Vec::new(), false, &mut found)?;
+    Ok(found)
+}
+
+fn walk(
+    source: &str,
+    value: &mut toml::Value,
+    path: &mut Vec<String>,
+    length: bool,
+    found: &mut Shares,
+) -> Result<()> {
+    match value {
+        toml::Value::String(text) => match parse(text) {
+            None => {}
+            Some(Err(e)) => return Err(Error::new(format!("{source}: {}: {e}", path.join(".")))),
+            Some(Ok(_)) if !length => {
+                return Err(Error::new(format!(
+                    "{source}: {} = \"{text}\": only a length may be a share of the run ({})",
+                    path.join("."),
+                    LENGTH_KEYS.join(", ")
+                )));
+            }
+            Some(Ok(fraction)) => {
+                found.push((path.clone(), fraction));
+                *value = toml::Value::Integer((fraction * NOMINAL_STEPS).round() as i64);
+            }
+        },
+        toml::Value::Table(t) => {
+            for (key, v) in t.iter_mut() {
+                path.push(key.clone());
+                walk(source, v, path, LENGTH_KEYS.contains(&key.as_str()), found)?;
+                path.pop();
+            }
+        }
+        toml::Value::Array(a) => {
+            for (i, v) in a.iter_mut().enumerate() {
+                path.push(i.to_string());
+                walk(source, v, path, length, found)?;
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Steps for `fraction` of a run of `total` steps: rounded to the nearest, at least 1.
+pub fn steps(fraction: f64, total: u64) -> u64 {
+    ((fraction * total as f64).round() as u64).max(1)
+}
+
+/// `schedule` with its shares written as steps of a run of `total`, validated; `name` names
+/// the schedule in errors.
+pub fn resolve(
+    name: &str,
+    schedule: &ScheduleConfig,
+    shares: &Shares,
+    total: u64,
+) -> Result<ScheduleConfig> {
+    if shares.is_empty() {
+        return Ok(schedule.clone());
+    }
+    let mut value = toml::Value::try_from(schedule).map_err(|e| e.to_string())?;
+    for (path, fraction) in shares {
+        let mut at = &mut value;
+        for key in path {
+            at = match at {
+                toml::Value::Table(t) => t.get_mut(key),
+                toml::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+                _ => None,
+            }
+            .ok_or_else(|| format!("{name}: lost the place of a share of the run"))?;
+        }
+        *at = toml::Value::Integer(steps(*fraction, total) as i64);
+    }
+    let schedule = ScheduleConfig::deserialize(value).map_err(|e| e.to_string())?;
+    schedule
+        .policy()
+        .map_err(|e| format!("{name} (shares of a {total}-step run): [schedule] {e}"))?;
+    Ok(schedule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schedule(text: &str) -> (ScheduleConfig, Shares) {
+        let mut value: toml::Value = toml::from_str(text).expect("toml");
+        let shares = take("test", &mut value).expect("shares");
+        let schedule = ScheduleConfig::deserialize(value).expect("schedule");
+        schedule.policy().expect("valid");
+        (schedule, shares)
+    }
+
+    #[test]
+    fn shares_become_steps_of_the_run() {
+        let (s, shares) = schedule(
+            "kind = \"warmup\"\nwarmup_steps = \"5%\"\nstart_lr = 0.0\n[after]\nkind = \"cosine\"\nmax_lr = 0.1\nmin_lr = 0.0\ntotal_steps = \"95%\"",
+        );
+        assert_eq!(shares.len(), 2);
+        let resolved = resolve("warmup-cosine", &s, &shares, 1407).expect("resolves");
+        let ScheduleConfig::Warmup(w) = resolved else {
+            panic!("a warmup")
+        };
+        let ScheduleConfig::Cosine(c) = *w.after else {
+            panic!("cosine after")
+        };
+        assert_eq!((w.warmup_steps, c.total_steps), (70, 1337));
+    }
+
+    #[test]
+    fn milestones_resolve_one_by_one_and_numbers_stay() {
+        let (s, shares) = schedule(
+            "kind = \"multistep\"\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = [\"50%\", 900]",
+        );
+        let ScheduleConfig::MultiStep(m) = resolve("m", &s, &shares, 1000).expect("resolves")
+        else {
+            panic!("multistep")
+        };
+        assert_eq!(m.milestones, [500, 900]);
+        // Without shares the schedule comes back as it was.
+        assert_eq!(
+            format!("{:?}", resolve("m", &s, &Vec::new(), 10).expect("same")),
+            format!("{s:?}")
+        );
+    }
+
+    #[test]
+    fn a_run_too_short_for_its_shares_is_refused_by_validation() {
+        // 50% and 75% of 2 steps are both 1: milestones must increase.
+        let (s, shares) = schedule(
+            "kind = \"multistep\"\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = [\"50%\", \"75%\"]",
+        );
+        let e = resolve("m", &s, &shares, 2).expect_err("equal milestones");
+        assert!(e.to_string().contains("m (shares of a 2-step run)"), "{e}");
+    }
+
+    #[test]
+    fn shares_only_for_lengths_and_only_percentages_in_range() {
+        for (text, says) in [
+            ("kind = \"constant\"\nlr = \"5%\"", "only a length"),
+            (
+                "kind = \"cosine\"\nmax_lr = 0.1\nmin_lr = 0.0\ntotal_steps = \"0%\"",
+                "over 0",
+            ),
+            (
+                "kind = \"cosine\"\nmax_lr = 0.1\nmin_lr = 0.0\ntotal_steps = \"150%\"",
+                "at most 100",
+            ),
+            (
+                "kind = \"cosine\"\nmax_lr = 0.1\nmin_lr = 0.0\ntotal_steps = \"half%\"",
+                "not a share",
+            ),
+        ] {
+            let mut value: toml::Value = toml::from_str(text).expect("toml");
+            let e = take("f.toml", &mut value).expect_err(text);
+            assert!(e.to_string().starts_with("f.toml: "), "{e}");
+            assert!(e.to_string().contains(says), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn steps_round_to_the_nearest_and_never_reach_zero() {
+        assert_eq!(steps(1.0, 1407), 1407);
+        assert_eq!(steps(0.5, 1407), 704);
+        assert_eq!(steps(0.001, 100), 1);
+    }
+}
