@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
-use crate::shares::{self, Shares};
+use schedules::shares::{self, Shares};
 
 /// Validates a schedule, prefixing any error with where it came from.
 pub fn check(source: &str, schedule: ScheduleConfig) -> Result<ScheduleConfig> {
@@ -48,7 +48,7 @@ pub struct FileShares {
 }
 
 /// Reads a `--config` file: its settings with the schedules validated (a share of the run
-/// standing in as a placeholder, see [`shares`]), the run name its `[schedule]` takes (the
+/// standing in as a placeholder, see `schedules::shares`), the run name its `[schedule]` takes (the
 /// file's stem), and where its shares were.
 pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
     let source = path.display().to_string();
@@ -57,10 +57,11 @@ pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
     let file: ConfigFile = if text.contains('%') {
         let mut table: toml::Table = parse_toml(&source, &text)?;
         if let Some(s) = table.get_mut("schedule") {
-            found.schedule = shares::take(&source, s)?;
+            found.schedule = shares::take(s).map_err(|e| format!("{source}: {e}"))?;
         }
         if let Some(s) = table.get_mut("loss_decay") {
-            found.loss_decay = shares::take(&format!("{source} [loss_decay]"), s)?;
+            found.loss_decay =
+                shares::take(s).map_err(|e| format!("{source} [loss_decay]: {e}"))?;
         }
         ConfigFile::deserialize(table)
             .map_err(|e| format!("{source}: {}", e.message().trim().replace('\n', " ")))?

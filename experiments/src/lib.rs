@@ -24,7 +24,6 @@ pub mod plot;
 pub mod presets;
 pub mod progress;
 pub mod report;
-pub mod shares;
 pub mod signals;
 pub mod summary;
 pub mod train;

@@ -3,14 +3,13 @@
 
 use std::io::ErrorKind;
 
-use schedules::Policy;
+use schedules::{Policy, shares};
 
 use crate::cli::LrArgs;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::plot::{self, Chart, Series};
 use crate::presets;
-use crate::shares;
 
 /// Resolves `--config` and `--schedule` into named policies.
 fn policies(args: &LrArgs) -> Result<Vec<(String, Policy)>> {
@@ -25,15 +24,15 @@ fn policies(args: &LrArgs) -> Result<Vec<(String, Policy)>> {
                 path.display()
             )
         })?;
-        let schedule = shares::resolve(&name, &schedule, &found.schedule, total)?;
+        let schedule = shares::resolve(&schedule, &found.schedule, total)
+            .map_err(|e| format!("{name} (shares of a {total}-step run): [schedule] {e}"))?;
         out.push((name, schedule));
     }
     for name in presets::expand_all(&args.schedule) {
         let (schedule, found) = presets::preset(&name)?;
-        out.push((
-            name.clone(),
-            shares::resolve(&name, &schedule, &found, total)?,
-        ));
+        let schedule = shares::resolve(&schedule, &found, total)
+            .map_err(|e| format!("{name} (shares of a {total}-step run): [schedule] {e}"))?;
+        out.push((name, schedule));
     }
     if out.is_empty() {
         return Err(Error::new(format!(

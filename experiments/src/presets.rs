@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::config::{check, parse_toml};
 use crate::error::{Error, Result};
 use crate::fsio;
-use crate::shares::{self, Shares};
+use schedules::shares::{self, Shares};
 
 macro_rules! presets {
     ($($name:literal),* $(,)?) => {
@@ -119,7 +119,7 @@ pub fn preset_auto(name: &str) -> Result<Preset> {
     let (mut auto, mut found) = (Vec::new(), Vec::new());
     if let Some(schedule) = table.get_mut("schedule") {
         take_auto(schedule, &mut Vec::new(), &mut auto);
-        found = shares::take(&source, schedule)?;
+        found = shares::take(schedule).map_err(|e| format!("{source}: {e}"))?;
     }
     let parsed = PresetFile::deserialize(table)
         .map_err(|e| format!("{source}: {}", e.message().trim().replace('\n', " ")))?;

@@ -204,7 +204,7 @@ fn a_schedule_that_cycles_momentum_prints_pytorchs_momentum_as_a_third_column() 
         .arg(&path)
         .args(["--steps", "3"]));
     assert_eq!(table(&stdout(&out)).1, None);
-    let out = run(bin().args(["lr", "--schedule", "clr,one-cycle", "--steps", "2"]));
+    let out = run(bin().args(["lr", "--schedule", "clr,one-cycle", "--steps", "10"]));
     assert!(stdout(&out).starts_with("step,clr,one-cycle\n"));
 }
 

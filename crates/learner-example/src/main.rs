@@ -87,7 +87,7 @@ fn run(args: Args) -> Result<(), String> {
         steps_per_epoch * args.epochs as u64
     };
     let config = match &args.schedule {
-        Some(path) => read_schedule(path)?,
+        Some(path) => read_schedule(path, total)?,
         None => toml::from_str(&format!(
             "kind = 'warmup'\nwarmup_steps = {}\n[after]\nkind = 'cosine'\nmax_lr = 0.1\ntotal_steps = {}",
             total / 10,
@@ -146,15 +146,15 @@ fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The `[schedule]` table of a TOML file, as the experiment's presets hold it.
-fn read_schedule(path: &std::path::Path) -> Result<ScheduleConfig, String> {
-    #[derive(serde::Deserialize)]
-    struct File {
-        schedule: ScheduleConfig,
-    }
+/// The `[schedule]` table of a TOML file, as the experiment's presets hold it, its lengths given
+/// as shares of the run (`total_steps = "100%"`) made steps of a run of `total`.
+fn read_schedule(path: &std::path::Path, total: u64) -> Result<ScheduleConfig, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let file: File =
+    let mut file: toml::Table =
         toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
-    Ok(file.schedule)
+    let table = file
+        .remove("schedule")
+        .ok_or_else(|| format!("{}: no [schedule] table", path.display()))?;
+    schedules::shares::from_toml(table, total).map_err(|e| format!("{}: {e}", path.display()))
 }

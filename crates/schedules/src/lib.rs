@@ -88,6 +88,12 @@
 //! - [`LossDecay`] uses any policy as a multiplier on the loss at a fixed learning rate.
 //!
 //! `examples/burn_training.rs` trains a small Burn model with a config-built schedule.
+//!
+//! # Lengths as shares of the run
+//!
+//! With the `toml` feature, the `shares` module reads a schedule table whose lengths are percentages of
+//! the run (`total_steps = "100%"`, `milestones = ["50%", "75%"]`) and makes them steps once the
+//! run's length is known, so one config file fits any number of epochs or batch size.
 
 #![warn(missing_docs)]
 
@@ -109,6 +115,8 @@ mod product;
 mod rex;
 mod scheduler;
 mod sequential;
+#[cfg(feature = "toml")]
+pub mod shares;
 mod step;
 mod warmup;
 

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::presets::AutoPaths;
-use crate::shares::{self, Shares};
+use schedules::shares::{self, Shares};
 
 /// The settings with every default applied, checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,16 +118,15 @@ impl Planned {
     /// Writes the shares of the run into this run's schedules as steps of a run of `total`
     /// steps, and validates them.
     pub fn size(&mut self, total: u64) -> Result<()> {
-        self.schedule = shares::resolve(&self.name, &self.schedule, &self.shares, total)?;
+        let sized = |what: &str, schedule: &ScheduleConfig, found: &Shares| {
+            shares::resolve(schedule, found, total)
+                .map_err(|e| format!("{what} (shares of a {total}-step run): [schedule] {e}"))
+        };
+        self.schedule = sized(&self.name, &self.schedule, &self.shares)?;
         self.shares.clear();
         if let Some(decay) = &self.loss_decay {
-            let name = format!("{} [loss_decay]", self.name);
-            self.loss_decay = Some(shares::resolve(
-                &name,
-                decay,
-                &self.loss_decay_shares,
-                total,
-            )?);
+            let what = format!("{} [loss_decay]", self.name);
+            self.loss_decay = Some(sized(&what, decay, &self.loss_decay_shares)?);
             self.loss_decay_shares.clear();
         }
         Ok(())

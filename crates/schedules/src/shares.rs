@@ -1,15 +1,24 @@
-//! Schedule lengths written as a share of the run (`total_steps = "100%"`, `milestones = ["50%",
-//! "75%"]`), resolved into steps once the run's length is known, so a preset fits any
-//! `--epochs`, `--batch-size` or `--train-limit`.
+//! Lengths written as a share of the run (`total_steps = "100%"`, `milestones = ["50%",
+//! "75%"]`) in a TOML schedule table, made steps once the run's length is known, so one config
+//! fits any number of epochs, batch size or data set size. Needs the `toml` feature.
 //!
-//! A share is taken out of the TOML before the schedule is parsed (a placeholder length stands in
-//! for validation) and written back as a number by [`resolve`], which validates again: the
-//! schedule a run records in `config.toml` and `sweep.toml` holds steps, never percentages.
+//! [`take`] replaces each share with a placeholder (a share of a long run, so the table still
+//! parses and validates) and says where it was; [`resolve`] writes the shares back as steps of
+//! the actual run and validates again. [`from_toml`] does both at once.
+//!
+//! ```
+//! let mut table: toml::Value = toml::from_str(
+//!     "kind = 'multistep'\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = ['50%', '75%']",
+//! )
+//! .unwrap();
+//! let schedule = schedules::shares::from_toml(table, 1000).unwrap();
+//! let policy = schedule.policy().unwrap();
+//! assert_eq!((policy.lr(499), policy.lr(500)), (0.1, 0.1 * 0.1));
+//! ```
 
-use schedules::ScheduleConfig;
 use serde::Deserialize;
 
-use crate::error::{Error, Result};
+use crate::ScheduleConfig;
 
 /// Keys whose value counts optimizer steps (or epochs, when the schedule steps per epoch): the
 /// only ones a share may stand for.
@@ -33,7 +42,7 @@ const NOMINAL_STEPS: f64 = 1_000_000.0;
 pub type Shares = Vec<(Vec<String>, f64)>;
 
 /// The fraction a share like `"37.5%"` stands for, if `text` is one: over 0 and at most 100%.
-fn parse(text: &str) -> Option<std::result::Result<f64, String>> {
+fn parse(text: &str) -> Option<Result<f64, String>> {
     let number = text.trim().strip_suffix('%')?;
     Some(match number.trim().parse::<f64>() {
         Ok(p) if p > 0.0 && p <= 100.0 => Ok(p / 100.0),
@@ -44,30 +53,30 @@ fn parse(text: &str) -> Option<std::result::Result<f64, String>> {
 }
 
 /// Replaces every share under a [`LENGTH_KEYS`] key of `value` (a schedule's table) with a
-/// placeholder, returning where they were; `source` names the file in errors.
-pub fn take(source: &str, value: &mut toml::Value) -> Result<Shares> {
+/// placeholder, returning where they were. An error names the key: a share under another key,
+/// a percentage out of range, or an array mixing shares and numbers.
+pub fn take(value: &mut toml::Value) -> Result<Shares, String> {
     let mut found = Vec::new();
-    walk(source, value, &mut Vec::new(), false, &mut found)?;
+    walk(value, &mut Vec::new(), false, &mut found)?;
     Ok(found)
 }
 
 fn walk(
-    source: &str,
     value: &mut toml::Value,
     path: &mut Vec<String>,
     length: bool,
     found: &mut Shares,
-) -> Result<()> {
+) -> Result<(), String> {
     match value {
         toml::Value::String(text) => match parse(text) {
             None => {}
-            Some(Err(e)) => return Err(Error::new(format!("{source}: {}: {e}", path.join(".")))),
+            Some(Err(e)) => return Err(format!("{}: {e}", path.join("."))),
             Some(Ok(_)) if !length => {
-                return Err(Error::new(format!(
-                    "{source}: {} = \"{text}\": only a length may be a share of the run ({})",
+                return Err(format!(
+                    "{} = \"{text}\": only a length may be a share of the run ({})",
                     path.join("."),
                     LENGTH_KEYS.join(", ")
-                )));
+                ));
             }
             Some(Ok(fraction)) => {
                 found.push((path.clone(), fraction));
@@ -77,14 +86,25 @@ fn walk(
         toml::Value::Table(t) => {
             for (key, v) in t.iter_mut() {
                 path.push(key.clone());
-                walk(source, v, path, LENGTH_KEYS.contains(&key.as_str()), found)?;
+                walk(v, path, LENGTH_KEYS.contains(&key.as_str()), found)?;
                 path.pop();
             }
         }
         toml::Value::Array(a) => {
+            // Placeholders among numbers would not keep the numbers' order (milestones).
+            let shares = a
+                .iter()
+                .filter(|v| v.as_str().is_some_and(|t| parse(t).is_some()))
+                .count();
+            if length && shares > 0 && shares < a.len() {
+                return Err(format!(
+                    "{}: give every entry as a share of the run, or none",
+                    path.join(".")
+                ));
+            }
             for (i, v) in a.iter_mut().enumerate() {
                 path.push(i.to_string());
-                walk(source, v, path, length, found)?;
+                walk(v, path, length, found)?;
                 path.pop();
             }
         }
@@ -98,14 +118,14 @@ pub fn steps(fraction: f64, total: u64) -> u64 {
     ((fraction * total as f64).round() as u64).max(1)
 }
 
-/// `schedule` with its shares written as steps of a run of `total`, validated; `name` names
-/// the schedule in errors.
+/// `schedule` with its shares written as steps of a run of `total`, validated. The error is
+/// the schedule's validation error (a run too short for its shares, such as two milestones on
+/// one step).
 pub fn resolve(
-    name: &str,
     schedule: &ScheduleConfig,
     shares: &Shares,
     total: u64,
-) -> Result<ScheduleConfig> {
+) -> Result<ScheduleConfig, String> {
     if shares.is_empty() {
         return Ok(schedule.clone());
     }
@@ -118,15 +138,20 @@ pub fn resolve(
                 toml::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
                 _ => None,
             }
-            .ok_or_else(|| format!("{name}: lost the place of a share of the run"))?;
+            .ok_or_else(|| format!("{}: not in the schedule", path.join(".")))?;
         }
         *at = toml::Value::Integer(steps(*fraction, total) as i64);
     }
     let schedule = ScheduleConfig::deserialize(value).map_err(|e| e.to_string())?;
-    schedule
-        .policy()
-        .map_err(|e| format!("{name} (shares of a {total}-step run): [schedule] {e}"))?;
+    schedule.policy().map_err(|e| e.to_string())?;
     Ok(schedule)
+}
+
+/// A schedule table whose lengths may be shares, as steps of a run of `total`, validated.
+pub fn from_toml(mut value: toml::Value, total: u64) -> Result<ScheduleConfig, String> {
+    let shares = take(&mut value)?;
+    let schedule = ScheduleConfig::deserialize(value).map_err(|e| e.message().to_string())?;
+    resolve(&schedule, &shares, total)
 }
 
 #[cfg(test)]
@@ -135,7 +160,7 @@ mod tests {
 
     fn schedule(text: &str) -> (ScheduleConfig, Shares) {
         let mut value: toml::Value = toml::from_str(text).expect("toml");
-        let shares = take("test", &mut value).expect("shares");
+        let shares = take(&mut value).expect("shares");
         let schedule = ScheduleConfig::deserialize(value).expect("schedule");
         schedule.policy().expect("valid");
         (schedule, shares)
@@ -147,7 +172,7 @@ mod tests {
             "kind = \"warmup\"\nwarmup_steps = \"5%\"\nstart_lr = 0.0\n[after]\nkind = \"cosine\"\nmax_lr = 0.1\nmin_lr = 0.0\ntotal_steps = \"95%\"",
         );
         assert_eq!(shares.len(), 2);
-        let resolved = resolve("warmup-cosine", &s, &shares, 1407).expect("resolves");
+        let resolved = resolve(&s, &shares, 1407).expect("resolves");
         let ScheduleConfig::Warmup(w) = resolved else {
             panic!("a warmup")
         };
@@ -160,28 +185,35 @@ mod tests {
     #[test]
     fn milestones_resolve_one_by_one_and_numbers_stay() {
         let (s, shares) = schedule(
-            "kind = \"multistep\"\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = [\"50%\", 900]",
+            "kind = \"multistep\"\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = [\"50%\", \"90%\"]",
         );
-        let ScheduleConfig::MultiStep(m) = resolve("m", &s, &shares, 1000).expect("resolves")
-        else {
+        let ScheduleConfig::Multistep(m) = resolve(&s, &shares, 1000).expect("resolves") else {
             panic!("multistep")
         };
         assert_eq!(m.milestones, [500, 900]);
+        let mut mixed: toml::Value =
+            toml::from_str("kind = \"multistep\"\nmilestones = [\"50%\", 900]").expect("toml");
+        let e = take(&mut mixed).expect_err("mixed");
+        assert!(
+            e.starts_with("milestones: give every entry as a share"),
+            "{e}"
+        );
         // Without shares the schedule comes back as it was.
         assert_eq!(
-            format!("{:?}", resolve("m", &s, &Vec::new(), 10).expect("same")),
+            format!("{:?}", resolve(&s, &Vec::new(), 10).expect("same")),
             format!("{s:?}")
         );
     }
 
     #[test]
     fn a_run_too_short_for_its_shares_is_refused_by_validation() {
-        // 50% and 75% of 2 steps are both 1: milestones must increase.
+        // 7% and 50% of 2 steps are both 1: a sequential schedule's milestones must increase.
         let (s, shares) = schedule(
-            "kind = \"multistep\"\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = [\"50%\", \"75%\"]",
+            "kind = \"sequential\"\nmilestones = [\"7%\", \"50%\"]\n[[schedules]]\nkind = \"constant\"\nlr = 0.1\n[[schedules]]\nkind = \"constant\"\nlr = 0.2\n[[schedules]]\nkind = \"constant\"\nlr = 0.3",
         );
-        let e = resolve("m", &s, &shares, 2).expect_err("equal milestones");
-        assert!(e.to_string().contains("m (shares of a 2-step run)"), "{e}");
+        assert!(resolve(&s, &shares, 100).is_ok());
+        let e = resolve(&s, &shares, 2).expect_err("equal milestones");
+        assert!(e.contains("strictly increasing"), "{e}");
     }
 
     #[test]
@@ -202,9 +234,8 @@ mod tests {
             ),
         ] {
             let mut value: toml::Value = toml::from_str(text).expect("toml");
-            let e = take("f.toml", &mut value).expect_err(text);
-            assert!(e.to_string().starts_with("f.toml: "), "{e}");
-            assert!(e.to_string().contains(says), "{text}: {e}");
+            let e = take(&mut value).expect_err(text);
+            assert!(e.contains(says), "{text}: {e}");
         }
     }
 
