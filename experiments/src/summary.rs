@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
-use crate::metrics::Outcome;
+use crate::metrics::{EpochRow, Outcome, StepRow};
 use crate::plan::{Planned, Settings};
 
 /// The per-run summary, as `summary.json`.
@@ -32,6 +32,10 @@ pub struct RunSummary {
     pub final_test_loss: f64,
     pub diverged: bool,
     pub diverged_at_step: Option<u64>,
+    /// The run finished but learned nothing: see [`collapsed`]. Absent from summaries written
+    /// before it was measured.
+    #[serde(default)]
+    pub collapsed: bool,
     /// Seconds in training steps, evaluation excluded.
     pub train_seconds: f64,
     /// Seconds evaluating on the test set.
@@ -41,6 +45,45 @@ pub struct RunSummary {
     /// The schedule this run repeats over seeds (`--seeds`); absent for a single run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+}
+
+/// Classes of the data sets (MNIST, Fashion-MNIST): a network that predicts the uniform
+/// distribution has a cross-entropy of ln(10).
+const CLASSES: f64 = 10.0;
+
+/// Steps whose training loss must all sit near ln(classes) for a collapse.
+const COLLAPSE_STEPS: usize = 100;
+
+/// How near: within this share of ln(classes).
+const COLLAPSE_BAND: f64 = 0.02;
+
+/// Below this final accuracy a run has collapsed, whatever its loss (chance is 10%).
+const COLLAPSE_ACCURACY: f64 = 0.15;
+
+/// Whether a run that did not diverge collapsed: its training loss stayed within 2% of
+/// ln(classes) over the last 100 steps (it predicts the uniform distribution, or one class with
+/// a loss that settled there), or its last evaluation's accuracy is below 15%.
+pub fn collapsed(steps: &[StepRow], evaluations: &[EpochRow]) -> bool {
+    let chance = CLASSES.ln();
+    let flat = steps.len() >= COLLAPSE_STEPS
+        && steps[steps.len() - COLLAPSE_STEPS..]
+            .iter()
+            .all(|s| (s.train_loss - chance).abs() <= COLLAPSE_BAND * chance);
+    let blind = evaluations
+        .last()
+        .is_some_and(|e| e.test_accuracy < COLLAPSE_ACCURACY);
+    flat || blind
+}
+
+impl RunSummary {
+    /// How the run ended, in a table cell: diverged (with the step), collapsed, or `ok`.
+    pub fn outcome(&self) -> String {
+        match (self.diverged_at_step, self.collapsed) {
+            (Some(at), _) => format!("diverged at step {at}"),
+            (None, true) => "collapsed".into(),
+            (None, false) => "ok".into(),
+        }
+    }
 }
 
 /// The summary of run `run` of a sweep with settings `s`, trained on `backend`.
@@ -80,9 +123,59 @@ pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcom
         final_test_loss: last.map_or(f64::NAN, |e| e.test_loss),
         diverged: out.diverged_at.is_some(),
         diverged_at_step: out.diverged_at,
+        collapsed: out.diverged_at.is_none() && collapsed(&out.steps, &out.epochs),
         train_seconds: out.train_seconds,
         eval_seconds: out.eval_seconds,
         images_per_second: out.images as f64 / out.train_seconds.max(1e-9),
         group: run.group.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn steps(losses: impl Iterator<Item = f64>) -> Vec<StepRow> {
+        losses
+            .enumerate()
+            .map(|(i, train_loss)| StepRow {
+                step: i as u64,
+                epoch: 0,
+                lr: 0.1,
+                momentum: None,
+                train_loss,
+            })
+            .collect()
+    }
+
+    fn evaluation(test_accuracy: f64) -> Vec<EpochRow> {
+        vec![EpochRow {
+            epoch: 0,
+            step: 0,
+            test_loss: 2.3,
+            test_accuracy,
+            wall_seconds: 1.0,
+        }]
+    }
+
+    #[test]
+    fn a_loss_stuck_at_chance_or_an_accuracy_below_15_percent_is_a_collapse() {
+        let chance = 10f64.ln();
+        // 100 steps within 2% of ln 10, after a spike: collapsed, even at 50% accuracy.
+        let stuck = steps((0..300).map(|i| if i < 200 { 30.0 } else { chance * 1.019 }));
+        assert!(collapsed(&stuck, &evaluation(0.5)));
+        // One step of the last 100 outside the band: not from the loss.
+        let mut left = stuck.clone();
+        left[250].train_loss = chance * 0.97;
+        assert!(!collapsed(&left, &evaluation(0.5)));
+        // Fewer than 100 steps cannot show it from the loss.
+        assert!(!collapsed(&stuck[220..], &evaluation(0.5)));
+        // A learning run: the loss falls, accuracy is high.
+        let learning = steps((0..300).map(|i| 2.3 / (1.0 + i as f64)));
+        assert!(!collapsed(&learning, &evaluation(0.97)));
+        // Below 15% accuracy at the last evaluation, whatever the loss.
+        assert!(collapsed(&learning, &evaluation(0.1135)));
+        assert!(!collapsed(&learning, &evaluation(0.15)));
+        assert!(!collapsed(&learning, &[]));
     }
 }

@@ -59,6 +59,7 @@ struct Aggregate {
     to_98: Option<f64>,
     reached_98: usize,
     diverged: usize,
+    collapsed: usize,
     seeds: usize,
 }
 
@@ -90,6 +91,7 @@ fn aggregates(runs: &[RunData]) -> Vec<Aggregate> {
                 to_98: mean(&reached),
                 reached_98: reached.len(),
                 diverged: members.iter().filter(|r| r.summary.diverged).count(),
+                collapsed: members.iter().filter(|r| r.summary.collapsed).count(),
                 seeds: n,
             }
         })
@@ -102,12 +104,14 @@ fn describe(o: &Aggregate) -> String {
         Some(s) => format!("98% in {}/{} seeds (step {s:.0})", o.reached_98, o.seeds),
         None => "98% never".to_string(),
     };
-    let diverged = if o.diverged > 0 {
-        format!(", diverged in {}/{}", o.diverged, o.seeds)
-    } else {
-        String::new()
-    };
-    format!("`{}` {:.2}%, {speed}{diverged}", o.name, o.accuracy)
+    let mut failed = String::new();
+    if o.diverged > 0 {
+        failed += &format!(", diverged in {}/{}", o.diverged, o.seeds);
+    }
+    if o.collapsed > 0 {
+        failed += &format!(", collapsed in {}/{}", o.collapsed, o.seeds);
+    }
+    format!("`{}` {:.2}%, {speed}{failed}", o.name, o.accuracy)
 }
 
 fn mean_accuracy(group: &[&Aggregate]) -> f64 {
@@ -138,12 +142,12 @@ pub fn claims(runs: &[RunData]) -> Vec<String> {
     let mut out = Vec::new();
     out.push(match fixed.last().filter(|h| h.lr > base.lr) {
         Some(h) => format!(
-            "A too-high fixed rate oscillates or diverges: {} at lr {} against {} at lr {}: {}.",
+            "A too-high fixed rate fails (measured here as diverging, collapsing or ending less accurate): {} at lr {} against {} at lr {}: {}.",
             describe(h),
             h.lr,
             describe(base),
             base.lr,
-            verdict(h.diverged > 0 || h.accuracy < base.accuracy)
+            verdict(h.diverged + h.collapsed > 0 || h.accuracy < base.accuracy)
         ),
         None => format!(
             "A too-high fixed rate: not tested, no constant-rate run above `{}`'s lr {}.",
@@ -280,6 +284,7 @@ mod tests {
             final_test_loss: 0.1,
             diverged: acc < 0.2,
             diverged_at_step: (acc < 0.2).then_some(3),
+            collapsed: false,
             train_seconds: 1.0,
             eval_seconds: 0.1,
             images_per_second: 100.0,
@@ -350,6 +355,24 @@ mod tests {
         );
         // The adaptive constant run is not a fixed-rate SGD run: the reference stays `a`.
         assert!(said[0].contains("against `a`"), "{}", said[0]);
+    }
+
+    #[test]
+    fn a_collapsed_high_rate_fails_and_is_named_so() {
+        let mut runs = vec![
+            run("a", "constant", "momentum", 0.05, 0.980, Some(300)),
+            run("b", "constant", "momentum", 0.5, 0.99, Some(200)),
+            run("c", "constant", "momentum", 0.005, 0.950, None),
+        ];
+        // More accurate than `a` and never diverged: only its collapse makes it fail.
+        assert!(claims(&runs)[0].ends_with("does not hold here."));
+        runs[1].summary.collapsed = true;
+        let first = &claims(&runs)[0];
+        assert!(
+            first.contains("`b` 99.00%, 98% at step 200, collapsed in 1/1 at lr 0.5")
+                && first.ends_with("holds here."),
+            "{first}"
+        );
     }
 
     #[test]

@@ -129,9 +129,14 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
 impl plot::Panel for RunData {
     fn title(&self) -> String {
         let s = &self.summary;
-        match s.diverged_at_step {
-            Some(at) => format!("{}: diverged at {at}", s.name),
-            None => format!("{}: {:.2}%", s.name, s.final_test_accuracy * 100.0),
+        match (s.diverged_at_step, s.collapsed) {
+            (Some(at), _) => format!("{}: diverged at {at}", s.name),
+            (None, true) => format!(
+                "{}: collapsed, {:.2}%",
+                s.name,
+                s.final_test_accuracy * 100.0
+            ),
+            (None, false) => format!("{}: {:.2}%", s.name, s.final_test_accuracy * 100.0),
         }
     }
 

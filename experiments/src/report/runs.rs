@@ -7,7 +7,7 @@ use crate::config::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::layout::{self, RunDir, SweepDir};
 use crate::metrics::{self, EpochRow, StepRow};
-use crate::summary::RunSummary;
+use crate::summary::{self, RunSummary};
 use crate::{fsio, presets};
 
 /// A finished run as the report needs it.
@@ -24,9 +24,11 @@ impl RunData {
     fn read(dir: &RunDir) -> Result<Self> {
         let path = dir.file(layout::SUMMARY);
         let text = fsio::read_to_string(&path)?;
-        let summary: RunSummary = serde_json::from_str(&text)
+        let mut summary: RunSummary = serde_json::from_str(&text)
             .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
         let (steps, epochs) = metrics::read(&dir.file(layout::METRICS))?;
+        // Judged from the metrics, so runs summarised before collapses were named are judged too.
+        summary.collapsed = !summary.diverged && summary::collapsed(&steps, &epochs);
         let path = dir.file(layout::CONFIG);
         let config = if path.is_file() {
             let text = fsio::read_to_string(&path)?;

@@ -8,7 +8,7 @@ use super::stats::{mean_std, seed_groups};
 use crate::layout::{GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE};
 use crate::summary::RunSummary;
 
-const CSV_HEADER: [&str; 22] = [
+const CSV_HEADER: [&str; 23] = [
     "name",
     "kind",
     "model",
@@ -28,13 +28,14 @@ const CSV_HEADER: [&str; 22] = [
     "final_test_loss",
     "diverged",
     "diverged_at_step",
+    "collapsed",
     "train_seconds",
     "eval_seconds",
     "images_per_second",
 ];
 
 /// One `summary.csv` row: numbers rounded to what the comparison needs.
-fn csv_row(r: &RunSummary) -> [String; 22] {
+fn csv_row(r: &RunSummary) -> [String; 23] {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
     let count = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     [
@@ -57,6 +58,7 @@ fn csv_row(r: &RunSummary) -> [String; 22] {
         format!("{:.5}", r.final_test_loss),
         r.diverged.to_string(),
         count(r.diverged_at_step),
+        r.collapsed.to_string(),
         format!("{:.2}", r.train_seconds),
         format!("{:.2}", r.eval_seconds),
         format!("{:.1}", r.images_per_second),
@@ -108,7 +110,7 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
             distinct(&|r| r.seed.to_string())
         );
     }
-    md.push_str("| schedule | kind | final acc. | best acc. | steps to 98% | s to 98% | steps to 99% | s to 99% | final train loss | final test loss | diverged | images/s |\n");
+    md.push_str("| schedule | kind | final acc. | best acc. | steps to 98% | s to 98% | steps to 99% | s to 99% | final train loss | final test loss | outcome | images/s |\n");
     md.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in runs.iter().map(|r| &r.summary) {
         let _ = writeln!(
@@ -124,8 +126,7 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
             fmt_opt(r.seconds_to_99.map(|s| format!("{s:.1}"))),
             r.final_train_loss,
             r.final_test_loss,
-            r.diverged_at_step
-                .map_or("no".into(), |s| format!("at step {s}")),
+            r.outcome(),
             r.images_per_second
         );
     }
@@ -152,8 +153,8 @@ fn seeds_table(md: &mut String, runs: &[RunData]) {
         return;
     }
     md.push_str("\n## Over seeds (mean ± standard deviation)\n\n");
-    md.push_str("| schedule | seeds | final acc. | best acc. | reached 99% | steps to 99% (mean of those) | final train loss | diverged |\n");
-    md.push_str("|---|---|---|---|---|---|---|---|\n");
+    md.push_str("| schedule | seeds | final acc. | best acc. | reached 99% | steps to 99% (mean of those) | final train loss | diverged | collapsed |\n");
+    md.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for (group, members) in &groups {
         let stat = |f: &dyn Fn(&RunSummary) -> f64| mean_std(members.iter().map(|r| f(&r.summary)));
         let (fa, fs) = stat(&|r| r.final_test_accuracy * 100.0);
@@ -164,9 +165,10 @@ fn seeds_table(md: &mut String, runs: &[RunData]) {
             .filter_map(|r| r.summary.steps_to_99.map(|v| v as f64))
             .collect();
         let diverged = members.iter().filter(|r| r.summary.diverged).count();
+        let collapsed = members.iter().filter(|r| r.summary.collapsed).count();
         let _ = writeln!(
             md,
-            "| {group} | {} | {fa:.2}% ± {fs:.2} | {ba:.2}% ± {bs:.2} | {}/{} | {} | {la:.4} ± {ls:.4} | {diverged} |",
+            "| {group} | {} | {fa:.2}% ± {fs:.2} | {ba:.2}% ± {bs:.2} | {}/{} | {} | {la:.4} ± {ls:.4} | {diverged} | {collapsed} |",
             members.len(),
             reached.len(),
             members.len(),

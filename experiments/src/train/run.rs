@@ -22,8 +22,9 @@ use crate::plan::{Planned, Settings};
 use crate::progress::Progress;
 use crate::signals;
 
-/// A loss this many times the first one means the run has diverged.
-const EXPLODED: f64 = 1e3;
+/// A loss this many times the first one means the run has diverged (the first loss of a fresh
+/// classifier is about ln(classes), so this is a loss no learning run comes back from cheaply).
+const EXPLODED: f64 = 10.0;
 
 /// Where a run keeps its checkpoint and partial metrics, and when it should stop early.
 pub struct RunFiles<'a> {
