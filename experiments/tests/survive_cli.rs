@@ -17,16 +17,30 @@ fn bin() -> Command {
     c
 }
 
-/// Two epochs of the dropout CNN on a few hundred images, two schedules (one of them
-/// reduce-on-plateau, whose state lives in the scheduler record).
+/// Two epochs of the dropout CNN under Adam on a few hundred images, two schedules (one of them
+/// reduce-on-plateau, whose state lives in the scheduler record; the other one-cycle, which
+/// cycles Adam's β1), at Adam-sized peaks (the presets' SGD rates make Adam diverge).
 fn sweep(out: &Path, name: &str, data: &Path, extra: &[&str]) -> Command {
     sweep_of(out, name, data, "320", extra)
 }
 
 /// [`sweep`] on the first `images` training images.
 fn sweep_of(out: &Path, name: &str, data: &Path, images: &str, extra: &[&str]) -> Command {
+    let presets = out.join("adam-presets");
+    std::fs::create_dir_all(&presets).unwrap();
+    std::fs::write(
+        presets.join("plateau.toml"),
+        "[schedule]\nkind = 'plateau'\ninitial_lr = 0.001\nmode = 'min'\nfactor = 0.5\npatience = 0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        presets.join("one-cycle.toml"),
+        "[schedule]\nkind = 'one_cycle'\nmax_lr = 0.003\ntotal_steps = '100%'\n",
+    )
+    .unwrap();
     let mut c = bin();
-    c.arg("--data-dir")
+    c.env("EXPERIMENTS_CONFIGS", &presets)
+        .arg("--data-dir")
         .arg(data)
         .arg("--out")
         .arg(out)
