@@ -1,10 +1,13 @@
 //! The reference text's claims, each checked against the runs: one sentence per claim, every
 //! number in it computed from the runs. Runs are told apart by what they are (optimizer, schedule
-//! kind, loss decay), never by their names.
+//! kind, loss decay), never by their names. Each verdict comes from a paired comparison over the
+//! seeds both sides ran (the same seed, the same initial weights and batches), Holm-corrected
+//! across the claims: supported, contradicted, or inconclusive.
 
 use clap::ValueEnum;
 use schedules::Kind;
 
+use super::paired::{Paired, Verdict, holm, paired};
 use super::runs::RunData;
 use super::stats::{group_by, mean};
 use crate::optim::OptimizerKind;
@@ -61,9 +64,21 @@ struct Aggregate {
     diverged: usize,
     collapsed: usize,
     seeds: usize,
+    /// Each seed's result, for the paired comparisons.
+    by_seed: Vec<SeedResult>,
+}
+
+/// One seed's result: final accuracy in percent, and steps to 98% (a run that never got there
+/// counted at the report's longest run + 1: censored at the budget).
+#[derive(Debug, Clone, Copy)]
+struct SeedResult {
+    seed: u64,
+    accuracy: f64,
+    to_98: f64,
 }
 
 fn aggregates(runs: &[RunData]) -> Vec<Aggregate> {
+    let never = runs.iter().map(|r| r.summary.steps).max().unwrap_or(0) as f64 + 1.0;
     group_by(runs, |r| Some(r.group()))
         .into_iter()
         // A loss-decay run holds its rate fixed but scales the loss: in no family.
@@ -93,6 +108,14 @@ fn aggregates(runs: &[RunData]) -> Vec<Aggregate> {
                 diverged: members.iter().filter(|r| r.summary.diverged).count(),
                 collapsed: members.iter().filter(|r| r.summary.collapsed).count(),
                 seeds: n,
+                by_seed: members
+                    .iter()
+                    .map(|r| SeedResult {
+                        seed: r.summary.seed,
+                        accuracy: r.summary.final_test_accuracy * 100.0,
+                        to_98: r.summary.steps_to_98.map_or(never, |s| s as f64),
+                    })
+                    .collect(),
             }
         })
         .collect()
@@ -119,11 +142,59 @@ fn mean_accuracy(group: &[&Aggregate]) -> f64 {
     mean(&accuracies).unwrap_or(0.0)
 }
 
-fn verdict(holds: bool) -> &'static str {
-    if holds {
-        "holds here"
-    } else {
-        "does not hold here"
+/// The seeds' mean result over a family of schedules, for the seeds every member ran.
+fn family_by_seed(members: &[&Aggregate]) -> Vec<SeedResult> {
+    let Some(first) = members.first() else {
+        return Vec::new();
+    };
+    first
+        .by_seed
+        .iter()
+        .filter_map(|r| {
+            let same: Vec<&SeedResult> = members
+                .iter()
+                .filter_map(|m| m.by_seed.iter().find(|o| o.seed == r.seed))
+                .collect();
+            (same.len() == members.len()).then(|| SeedResult {
+                seed: r.seed,
+                accuracy: same.iter().map(|o| o.accuracy).sum::<f64>() / same.len() as f64,
+                to_98: same.iter().map(|o| o.to_98).sum::<f64>() / same.len() as f64,
+            })
+        })
+        .collect()
+}
+
+/// `a − b` of `metric`, seed by seed, over the seeds both ran.
+fn differences(a: &[SeedResult], b: &[SeedResult], metric: fn(&SeedResult) -> f64) -> Vec<f64> {
+    a.iter()
+        .filter_map(|x| {
+            b.iter()
+                .find(|y| y.seed == x.seed)
+                .map(|y| metric(x) - metric(y))
+        })
+        .collect()
+}
+
+/// A claim waiting for its Holm-corrected p-value: the sentence so far, what is compared (and
+/// in which unit), and the direction the claim expects (+1 higher, −1 lower).
+struct Pending {
+    text: String,
+    what: &'static str,
+    comparison: Option<Paired>,
+    expected: f64,
+}
+
+impl Pending {
+    fn finish(&self, holm_p: f64) -> String {
+        let verdict = Verdict::of(self.comparison.as_ref(), holm_p, self.expected);
+        let stats = match &self.comparison {
+            Some(c) => format!(
+                "paired over {} seeds, Δ {} {:+.2} (95% CI {:+.2} to {:+.2}), t-test p = {:.4}, Holm p = {:.4}",
+                c.n, self.what, c.mean, c.low, c.high, c.p, holm_p
+            ),
+            None => "fewer than 2 paired seeds, so no interval".to_string(),
+        };
+        format!("{}; {stats}: {}.", self.text, verdict.word())
     }
 }
 
@@ -139,61 +210,73 @@ pub fn claims(runs: &[RunData]) -> Vec<String> {
     let Some(&base) = fixed.get(fixed.len().saturating_sub(1) / 2) else {
         return vec!["No fixed-rate SGD run (kind `constant`), so no claim can be checked against a fixed rate; add the `fixed` preset.".into()];
     };
-    let mut out = Vec::new();
+    // Claims with a paired comparison wait for Holm's correction across all of them.
+    let mut out: Vec<Result<Pending, String>> = Vec::new();
+    let accuracy = |r: &SeedResult| r.accuracy;
+    let steps = |r: &SeedResult| r.to_98;
     out.push(match fixed.last().filter(|h| h.lr > base.lr) {
-        Some(h) => format!(
-            "A too-high fixed rate fails (measured here as diverging, collapsing or ending less accurate): {} at lr {} against {} at lr {}: {}.",
-            describe(h),
-            h.lr,
-            describe(base),
-            base.lr,
-            verdict(h.diverged + h.collapsed > 0 || h.accuracy < base.accuracy)
-        ),
-        None => format!(
+        Some(h) => Ok(Pending {
+            text: format!(
+                "A too-high fixed rate fails (ends less accurate, diverged or collapsed): {} at lr {} against {} at lr {}",
+                describe(h),
+                h.lr,
+                describe(base),
+                base.lr,
+            ),
+            what: "final accuracy (points)",
+            comparison: paired(&differences(&h.by_seed, &base.by_seed, accuracy)),
+            expected: -1.0,
+        }),
+        None => Err(format!(
             "A too-high fixed rate: not tested, no constant-rate run above `{}`'s lr {}.",
             base.name, base.lr
-        ),
+        )),
     });
     out.push(match fixed.first().filter(|l| l.lr < base.lr) {
-        Some(l) => {
-            let slower = match (l.to_98, base.to_98) {
-                (None, Some(_)) => true,
-                (Some(a), Some(b)) => a > b,
-                _ => l.accuracy < base.accuracy,
-            };
-            format!(
-                "A too-low fixed rate crawls: {} at lr {} against {} at lr {}: {}.",
+        Some(l) => Ok(Pending {
+            text: format!(
+                "A too-low fixed rate crawls (ends less accurate on the same budget): {} at lr {} against {} at lr {}",
                 describe(l),
                 l.lr,
                 describe(base),
                 base.lr,
-                verdict(slower)
-            )
-        }
-        None => format!(
+            ),
+            what: "final accuracy (points)",
+            comparison: paired(&differences(&l.by_seed, &base.by_seed, accuracy)),
+            expected: -1.0,
+        }),
+        None => Err(format!(
             "A too-low fixed rate: not tested, no constant-rate run below `{}`'s lr {}.",
             base.name, base.lr
-        ),
+        )),
     });
     let decay = sgd_in(Family::Decay);
-    match best(&decay) {
-        None => out.push("Decay vs fixed: not tested, no decay schedule ran.".into()),
+    out.push(match best(&decay) {
+        None => Err("Decay vs fixed: not tested, no decay schedule ran.".into()),
         Some(best) => {
             let better = decay.iter().filter(|o| o.accuracy > base.accuracy).count();
-            out.push(format!(
-                "Decay helps final accuracy: {better} of {} decay schedules end above `{}` ({:.2}%); their mean is {:.2}%, the best {}: {}.",
-                decay.len(),
-                base.name,
-                base.accuracy,
-                mean_accuracy(&decay),
-                describe(best),
-                verdict(mean_accuracy(&decay) > base.accuracy)
-            ));
+            Ok(Pending {
+                text: format!(
+                    "Decay helps final accuracy: {better} of {} decay schedules end above `{}` ({:.2}%); their mean is {:.2}%, the best {}",
+                    decay.len(),
+                    base.name,
+                    base.accuracy,
+                    mean_accuracy(&decay),
+                    describe(best),
+                ),
+                what: "final accuracy of the decay schedules' mean (points)",
+                comparison: paired(&differences(
+                    &family_by_seed(&decay),
+                    &base.by_seed,
+                    accuracy,
+                )),
+                expected: 1.0,
+            })
         }
-    }
+    });
     let cyclical = sgd_in(Family::Cyclical);
-    if cyclical.is_empty() {
-        out.push("Cyclical vs fixed: not tested, no cyclical schedule ran.".into());
+    out.push(if cyclical.is_empty() {
+        Err("Cyclical vs fixed: not tested, no cyclical schedule ran.".into())
     } else {
         let faster = cyclical
             .iter()
@@ -203,18 +286,45 @@ pub fn claims(runs: &[RunData]) -> Vec<String> {
                 _ => false,
             })
             .count();
-        out.push(format!(
-            "Cyclical rates converge faster: {faster} of {} cyclical schedules reach 98% sooner than `{}` ({}); mean final accuracy {:.2}% against {:.2}%: {}.",
-            cyclical.len(),
-            base.name,
-            describe(base),
-            mean_accuracy(&cyclical),
-            base.accuracy,
-            verdict(2 * faster > cyclical.len())
-        ));
-    }
-    out.push(adaptive_vs_sgd(&all, base));
-    out
+        Ok(Pending {
+            text: format!(
+                "Cyclical rates converge faster: {faster} of {} cyclical schedules reach 98% sooner than `{}` ({}); mean final accuracy {:.2}% against {:.2}%",
+                cyclical.len(),
+                base.name,
+                describe(base),
+                mean_accuracy(&cyclical),
+                base.accuracy,
+            ),
+            what: "steps to 98% of the cyclical schedules' mean (a run that never got there counts as the budget + 1)",
+            comparison: paired(&differences(
+                &family_by_seed(&cyclical),
+                &base.by_seed,
+                steps,
+            )),
+            expected: -1.0,
+        })
+    });
+    // Holm over the comparisons that have a p-value.
+    let tested: Vec<f64> = out
+        .iter()
+        .filter_map(|c| c.as_ref().ok()?.comparison.as_ref().map(|c| c.p))
+        .collect();
+    let mut adjusted = holm(&tested).into_iter();
+    let mut said: Vec<String> = out
+        .into_iter()
+        .map(|c| match c {
+            Ok(p) => {
+                let holm_p = match p.comparison {
+                    Some(_) => adjusted.next().unwrap_or(1.0),
+                    None => 1.0,
+                };
+                p.finish(holm_p)
+            }
+            Err(untested) => untested,
+        })
+        .collect();
+    said.push(adaptive_vs_sgd(&all, base));
+    said
 }
 
 /// The most accurate of `v` (the last of equals).
@@ -318,27 +428,28 @@ mod tests {
         ];
         let said = claims(&runs);
         assert_eq!(said.len(), 5, "{said:#?}");
+        // One seed each: the numbers are described, and no verdict is drawn from them.
+        let open = "fewer than 2 paired seeds, so no interval: inconclusive.";
         assert!(
             said[0].contains("`b` 10.00%, 98% never, diverged in 1/1 at lr 0.5 against `a`")
-                && said[0].ends_with("holds here."),
+                && said[0].ends_with(open),
             "{}",
             said[0]
         );
         assert!(
-            said[1].contains("`c` 95.00%") && said[1].ends_with("holds here."),
+            said[1].contains("`c` 95.00%") && said[1].ends_with(open),
             "{}",
             said[1]
         );
         // Mean of the decay runs: (99.0 + 97.0) / 2 = 98.0, not above the reference's 98.0.
         assert!(
-            said[2].starts_with("Decay helps final accuracy: 1 of 2")
-                && said[2].ends_with("does not hold here."),
+            said[2].starts_with("Decay helps final accuracy: 1 of 2") && said[2].ends_with(open),
             "{}",
             said[2]
         );
         assert!(
             said[3].starts_with("Cyclical rates converge faster: 1 of 1")
-                && said[3].ends_with("holds here."),
+                && said[3].ends_with(open),
             "{}",
             said[3]
         );
@@ -358,21 +469,87 @@ mod tests {
     }
 
     #[test]
-    fn a_collapsed_high_rate_fails_and_is_named_so() {
+    fn a_collapsed_run_is_named_so() {
         let mut runs = vec![
             run("a", "constant", "momentum", 0.05, 0.980, Some(300)),
-            run("b", "constant", "momentum", 0.5, 0.99, Some(200)),
-            run("c", "constant", "momentum", 0.005, 0.950, None),
+            run("b", "constant", "momentum", 0.5, 0.1135, None),
         ];
-        // More accurate than `a` and never diverged: only its collapse makes it fail.
-        assert!(claims(&runs)[0].ends_with("does not hold here."));
+        // Finished without learning: collapsed, not diverged.
+        (runs[1].summary.diverged, runs[1].summary.diverged_at_step) = (false, None);
         runs[1].summary.collapsed = true;
         let first = &claims(&runs)[0];
         assert!(
-            first.contains("`b` 99.00%, 98% at step 200, collapsed in 1/1 at lr 0.5")
-                && first.ends_with("holds here."),
+            first.contains("`b` 11.35%, 98% never, collapsed in 1/1 at lr 0.5"),
             "{first}"
         );
+    }
+
+    /// Run `name` with seed `seed`, grouped under `name` as `--seeds` groups it.
+    fn seeded(name: &str, kind: &str, lr: f64, seed: u64, acc: f64) -> RunData {
+        let mut r = run(
+            name,
+            kind,
+            "momentum",
+            lr,
+            acc,
+            (acc >= 0.98).then_some(300),
+        );
+        r.summary.name = format!("{name}-seed{seed}");
+        r.summary.group = Some(name.into());
+        r.summary.seed = seed;
+        r
+    }
+
+    #[test]
+    fn paired_seeds_give_each_verdict() {
+        let mut runs = Vec::new();
+        for (seed, (fixed, high, low, cosine)) in [
+            (0.980, 0.10, 0.985, 0.9805),
+            (0.982, 0.11, 0.987, 0.9810),
+            (0.979, 0.09, 0.984, 0.9800),
+            (0.981, 0.105, 0.986, 0.9825),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let seed = seed as u64;
+            runs.push(seeded("fixed", "constant", 0.05, seed, fixed));
+            runs.push(seeded("high", "constant", 0.5, seed, high));
+            runs.push(seeded("low", "constant", 0.005, seed, low));
+            runs.push(seeded("cosine", "cosine", 0.05, seed, cosine));
+        }
+        let said = claims(&runs);
+        // About 88 points lower in every seed: the claim holds.
+        assert!(
+            said[0].contains("paired over 4 seeds, Δ final accuracy (points) -87.9")
+                && said[0].ends_with(": supported."),
+            "{}",
+            said[0]
+        );
+        // The low rate ends 0.5 points *above* the reference in every seed: the claim fails.
+        assert!(
+            said[1].contains("Δ final accuracy (points) +0.50 (95% CI +0.50 to +0.50)")
+                && said[1].ends_with(": contradicted."),
+            "{}",
+            said[1]
+        );
+        // Cosine moves by +0.05, −0.10, +0.10, +0.15: too little against the spread.
+        assert!(said[2].ends_with(": inconclusive."), "{}", said[2]);
+        assert!(said[3].contains("no cyclical schedule ran"), "{}", said[3]);
+        // Holm across the three tests: the p-values printed after it are never below the raw.
+        for line in &said[..3] {
+            let p = |key: &str| -> f64 {
+                let at = line.find(key).expect(key) + key.len();
+                line[at..]
+                    .split([',', ':'])
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap()
+            };
+            assert!(p("Holm p = ") >= p("t-test p = "), "{line}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod claims;
 mod figures;
+mod paired;
 mod runs;
 mod stats;
 mod tables;

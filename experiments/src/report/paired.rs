@@ -1,0 +1,137 @@
+//! Paired comparisons over seeds: the same seed gives the same initial weights and batch order
+//! under every schedule, so a schedule is compared with a reference seed by seed. The mean
+//! difference with a 95% Student t interval, the paired t-test's two-sided p-value, Holm's
+//! correction across the comparisons a report makes, and the verdict they give.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Significance level after Holm's correction.
+pub const ALPHA: f64 = 0.05;
+
+/// One schedule against a reference over the seeds both ran.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paired {
+    /// Seeds compared.
+    pub n: usize,
+    /// Mean of the differences (schedule − reference).
+    pub mean: f64,
+    /// The 95% confidence interval of the mean difference.
+    pub low: f64,
+    pub high: f64,
+    /// Two-sided p-value of the paired t-test (no correction).
+    pub p: f64,
+}
+
+/// The paired comparison of `differences` (one per seed), or `None` with fewer than two: one
+/// seed gives no interval.
+pub fn paired(differences: &[f64]) -> Option<Paired> {
+    let n = differences.len();
+    if n < 2 {
+        return None;
+    }
+    let mean = differences.iter().sum::<f64>() / n as f64;
+    let var = differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let se = (var / n as f64).sqrt();
+    if se == 0.0 {
+        // Every seed moved by the same amount: no spread to test against.
+        let p = if mean == 0.0 { 1.0 } else { 0.0 };
+        return Some(Paired {
+            n,
+            mean,
+            low: mean,
+            high: mean,
+            p,
+        });
+    }
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).expect("n ≥ 2 degrees of freedom");
+    let q = t.inverse_cdf(0.975);
+    Some(Paired {
+        n,
+        mean,
+        low: mean - q * se,
+        high: mean + q * se,
+        p: 2.0 * (1.0 - t.cdf((mean / se).abs())),
+    })
+}
+
+/// Holm's step-down adjusted p-values, in the order given: with `m` tests, the `i`-th smallest
+/// p becomes `(m − i)·p`, kept non-decreasing and at most 1.
+pub fn holm(p: &[f64]) -> Vec<f64> {
+    let m = p.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// What the runs say of a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Supported,
+    Contradicted,
+    Inconclusive,
+}
+
+impl Verdict {
+    /// The claim's direction is `expected` (+1: the schedule ends higher, −1: lower); a
+    /// difference significant after correction (`holm_p` < [`ALPHA`]) in that direction
+    /// supports it, in the other contradicts it, anything else leaves it open.
+    pub fn of(comparison: Option<&Paired>, holm_p: f64, expected: f64) -> Self {
+        match comparison {
+            Some(c) if holm_p < ALPHA && c.mean * expected > 0.0 => Verdict::Supported,
+            Some(c) if holm_p < ALPHA && c.mean * expected < 0.0 => Verdict::Contradicted,
+            _ => Verdict::Inconclusive,
+        }
+    }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Supported => "supported",
+            Verdict::Contradicted => "contradicted",
+            Verdict::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_and_p_value_of_the_paired_t_test() {
+        // Differences 1, 2, 3: mean 2, sd 1, se 1/√3, t = 2√3 on 2 degrees of freedom.
+        let c = paired(&[1.0, 2.0, 3.0]).expect("three seeds");
+        assert_eq!((c.n, c.mean), (3, 2.0));
+        // t(0.975; 2) = 4.302653; p = 0.0741799 (R: t.test(c(1,2,3))).
+        let half = 4.302_652_729_911_275 / 3f64.sqrt();
+        assert!((c.low - (2.0 - half)).abs() < 1e-9, "{}", c.low);
+        assert!((c.high - (2.0 + half)).abs() < 1e-9, "{}", c.high);
+        assert!((c.p - 0.074_179_9).abs() < 1e-6, "{}", c.p);
+        assert_eq!(paired(&[0.5]), None);
+        let same = paired(&[0.3, 0.3]).expect("two seeds");
+        assert_eq!((same.low, same.high, same.p), (0.3, 0.3, 0.0));
+        assert_eq!(paired(&[0.0, 0.0]).expect("two").p, 1.0);
+    }
+
+    #[test]
+    fn holm_multiplies_by_the_remaining_tests_and_keeps_the_order() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.5]);
+        assert_eq!(adjusted, [0.04, 0.09, 0.09, 0.5]);
+        assert_eq!(holm(&[0.6, 0.7]), [1.0, 1.0]);
+        assert!(holm(&[]).is_empty());
+    }
+
+    #[test]
+    fn verdicts_follow_significance_and_direction() {
+        let up = paired(&[1.0, 1.1, 0.9, 1.05]).expect("four");
+        assert_eq!(Verdict::of(Some(&up), up.p, 1.0), Verdict::Supported);
+        assert_eq!(Verdict::of(Some(&up), up.p, -1.0), Verdict::Contradicted);
+        assert_eq!(Verdict::of(Some(&up), 0.2, 1.0), Verdict::Inconclusive);
+        assert_eq!(Verdict::of(None, 0.0, 1.0), Verdict::Inconclusive);
+    }
+}
