@@ -166,15 +166,8 @@ pub fn fill_auto(
 ) -> Result<ScheduleConfig> {
     let mut value = toml::Value::try_from(schedule).map_err(|e| e.to_string())?;
     for path in auto {
-        let mut at = &mut value;
-        for key in path {
-            at = match at {
-                toml::Value::Table(t) => t.get_mut(key),
-                toml::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
-                _ => None,
-            }
+        let at = shares::at_path(&mut value, path)
             .ok_or_else(|| format!("{name}: lost the place of an \"auto\" rate"))?;
-        }
         let last = path.last().map(String::as_str);
         *at = toml::Value::Float(if last == Some("base_lr") {
             base_lr

@@ -7,7 +7,7 @@
 //! the actual run and validates again. [`from_toml`] does both at once.
 //!
 //! ```
-//! let mut table: toml::Value = toml::from_str(
+//! let table: toml::Value = toml::from_str(
 //!     "kind = 'multistep'\ninitial_lr = 0.1\ngamma = 0.1\nmilestones = ['50%', '75%']",
 //! )
 //! .unwrap();
@@ -131,20 +131,23 @@ pub fn resolve(
     }
     let mut value = toml::Value::try_from(schedule).map_err(|e| e.to_string())?;
     for (path, fraction) in shares {
-        let mut at = &mut value;
-        for key in path {
-            at = match at {
-                toml::Value::Table(t) => t.get_mut(key),
-                toml::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
-                _ => None,
-            }
+        let at = at_path(&mut value, path)
             .ok_or_else(|| format!("{}: not in the schedule", path.join(".")))?;
-        }
         *at = toml::Value::Integer(steps(*fraction, total) as i64);
     }
     let schedule = ScheduleConfig::deserialize(value).map_err(|e| e.to_string())?;
     schedule.policy().map_err(|e| e.to_string())?;
     Ok(schedule)
+}
+
+/// The value at `path` inside `value`: table keys, and array indices written as numbers (the
+/// paths [`take`] returns).
+pub fn at_path<'a>(value: &'a mut toml::Value, path: &[String]) -> Option<&'a mut toml::Value> {
+    path.iter().try_fold(value, |at, key| match at {
+        toml::Value::Table(t) => t.get_mut(key),
+        toml::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get_mut(i)),
+        _ => None,
+    })
 }
 
 /// A schedule table whose lengths may be shares, as steps of a run of `total`, validated.
