@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 mod common;
 
-use common::{TempDir, assert_one_line_error, mnist_dir, ok};
+use common::{TempDir, assert_one_line_error, fashion_mnist_dir, mnist_dir, ok};
 
 fn temp_dir(name: &str) -> TempDir {
     TempDir::new(&format!("train-{name}"))
@@ -408,4 +408,56 @@ fn a_momentum_cycling_schedule_sets_and_records_the_momentum_of_every_step() {
     // An optimizer without momentum keeps its files as they were.
     let text = metrics("sgd", "oc.toml", "sgd");
     assert!(text.starts_with("step,epoch,lr,train_loss,"), "{text}");
+}
+
+#[test]
+fn fashion_mnist_trains_with_its_own_files_and_name() {
+    let Some(data) = fashion_mnist_dir() else {
+        eprintln!("skipped: no Fashion-MNIST (apt-get install dataset-fashion-mnist)");
+        return;
+    };
+    let out = temp_dir("fashion");
+    ok(&train_from(
+        &data,
+        &out,
+        640,
+        &[
+            "--dataset",
+            "fashion-mnist",
+            "--schedule",
+            "cosine",
+            "--name",
+            "f",
+        ],
+    ));
+    let run = out.join("f/cosine");
+    let summary = read_summary(&run.join("summary.json"));
+    assert_eq!(summary["dataset"], "fashion-mnist");
+    assert_eq!(summary["steps"], 20);
+    // 20 steps on clothing pictures: far from done, but learning (chance is 10%).
+    assert!(
+        summary["final_test_accuracy"].as_f64().unwrap() > 0.2,
+        "{summary}"
+    );
+    let metrics = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let loss = column(&metrics, "train_loss");
+    assert!(
+        loss[15..].iter().sum::<f64>() < loss[..5].iter().sum::<f64>(),
+        "{loss:?}"
+    );
+    // The MNIST files are refused as Fashion-MNIST: the checksums tell them apart.
+    let wrong = train_from(
+        &mnist_dir(),
+        &out,
+        64,
+        &[
+            "--dataset",
+            "fashion-mnist",
+            "--schedule",
+            "fixed",
+            "--name",
+            "w",
+        ],
+    );
+    assert_one_line_error(&wrong, "Fashion-MNIST");
 }

@@ -12,6 +12,26 @@ pub fn mnist_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mnist"))
 }
 
+/// Fashion-MNIST's folder: `FASHION_MNIST_DIR` (CI sets it and installs the data, so there it
+/// must exist), else Debian's package folder if installed; `None` skips the test.
+pub fn fashion_mnist_dir() -> Option<PathBuf> {
+    match std::env::var_os("FASHION_MNIST_DIR").filter(|v| !v.is_empty()) {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            assert!(
+                dir.is_dir(),
+                "FASHION_MNIST_DIR={} is not a folder",
+                dir.display()
+            );
+            Some(dir)
+        }
+        None => {
+            let dir = PathBuf::from("/usr/share/datasets/fashion-mnist");
+            dir.is_dir().then_some(dir)
+        }
+    }
+}
+
 /// A fresh folder for one test, removed when the test ends.
 pub struct TempDir(pub PathBuf);
 
