@@ -133,13 +133,22 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
         "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps", "shard",
-        "seeds",
+        "seeds", "lr_scale",
     ])]
     pub resume: Option<PathBuf>,
     /// Train every schedule with N seeds (the seed, seed+1, …); the report adds mean ± std
     /// over seeds and loss curves with min–max bands.
     #[arg(long, value_name = "N")]
     pub seeds: Option<u64>,
+    /// Train every schedule at each of these multiples of its rates (e.g. 0.25,0.5,1,2,4: the
+    /// same shape at other peaks), as runs NAME-xF; with --seeds, each over the seeds.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_name = "F,G,…",
+        allow_negative_numbers = true
+    )]
+    pub lr_scale: Vec<f64>,
     /// Train only slice I of N of the sweep (runs I, I+N, I+2N, … in sweep order, counting
     /// from 1), into its own folder NAME-shard-I-of-N; `experiments report` merges the slices.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]

@@ -55,6 +55,9 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
         run.size(total)?;
     }
     fill_auto_rates(&mut plan, &places[0])?;
+    for run in &mut plan.runs {
+        run.apply_scale()?;
+    }
     if !plan.resuming {
         plan.save()?;
     }

@@ -1,6 +1,6 @@
 //! A finished run's results, `summary.json`: what the tables and claims are computed from.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::backend::BackendKind;
 use crate::metrics::{EpochRow, Outcome, StepRow};
@@ -21,14 +21,18 @@ pub struct RunSummary {
     pub batch_size: usize,
     pub seed: u64,
     pub steps: u64,
+    #[serde(deserialize_with = "nan_from_null")]
     pub final_test_accuracy: f64,
+    #[serde(deserialize_with = "nan_from_null")]
     pub best_test_accuracy: f64,
     pub steps_to_98: Option<u64>,
     pub seconds_to_98: Option<f64>,
     pub steps_to_99: Option<u64>,
     pub seconds_to_99: Option<f64>,
     /// Mean training loss over the last 50 steps (one batch is too noisy to compare).
+    #[serde(deserialize_with = "nan_from_null")]
     pub final_train_loss: f64,
+    #[serde(deserialize_with = "nan_from_null")]
     pub final_test_loss: f64,
     pub diverged: bool,
     pub diverged_at_step: Option<u64>,
@@ -45,6 +49,12 @@ pub struct RunSummary {
     /// The schedule this run repeats over seeds (`--seeds`); absent for a single run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+}
+
+/// JSON has no NaN: serde_json writes a non-finite number as `null` (a run that diverged to a
+/// NaN loss), and this reads it back as NaN.
+fn nan_from_null<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+    Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
 }
 
 /// Classes of the data sets (MNIST, Fashion-MNIST): a network that predicts the uniform
@@ -177,5 +187,15 @@ mod tests {
         assert!(collapsed(&learning, &evaluation(0.1135)));
         assert!(!collapsed(&learning, &evaluation(0.15)));
         assert!(!collapsed(&learning, &[]));
+    }
+
+    #[test]
+    fn a_nan_loss_survives_the_json_round_trip() {
+        let json = r#"{"name":"x","kind":"constant","model":"lenet","optimizer":"sgd","backend":"flex","dataset":"mnist","epochs":1,"batch_size":32,"seed":1,"steps":2,"final_test_accuracy":0.1,"best_test_accuracy":0.1,"steps_to_98":null,"seconds_to_98":null,"steps_to_99":null,"seconds_to_99":null,"final_train_loss":null,"final_test_loss":null,"diverged":true,"diverged_at_step":1,"train_seconds":0.1,"eval_seconds":0.1,"images_per_second":100.0}"#;
+        let s: RunSummary = serde_json::from_str(json).expect("null losses read back");
+        assert!(s.final_train_loss.is_nan() && s.final_test_loss.is_nan());
+        let again: RunSummary =
+            serde_json::from_str(&serde_json::to_string(&s).unwrap()).expect("round trip");
+        assert!(again.final_train_loss.is_nan() && again.diverged);
     }
 }

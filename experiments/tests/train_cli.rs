@@ -461,3 +461,88 @@ fn fashion_mnist_trains_with_its_own_files_and_name() {
     );
     assert_one_line_error(&wrong, "Fashion-MNIST");
 }
+
+#[test]
+fn lr_scale_trains_each_schedule_at_each_multiple_of_its_rates() {
+    let out = temp_dir("scale");
+    ok(&train(
+        &out,
+        320,
+        &["--schedule", "cosine", "--lr-scale", "0.5,2", "--name", "s"],
+    ));
+    let first_lr = |run: &str| {
+        let metrics = std::fs::read_to_string(out.join("s").join(run).join("metrics.csv")).unwrap();
+        column(&metrics, "lr")[0]
+    };
+    // The preset peaks at 0.05.
+    assert_eq!(first_lr("cosine-x0.5"), 0.025);
+    assert_eq!(first_lr("cosine-x2"), 0.1);
+    let config = std::fs::read_to_string(out.join("s/cosine-x2/config.toml")).unwrap();
+    assert!(config.contains("max_lr = 0.1\n"), "{config}");
+    let saved = std::fs::read_to_string(out.join("s/sweep.toml")).unwrap();
+    assert!(saved.contains("lr_scale = 2.0"), "{saved}");
+    let summary = read_summary(&out.join("s/cosine-x0.5/summary.json"));
+    assert_eq!(summary["name"], "cosine-x0.5");
+    // Stopped and resumed, a scaled run is not scaled twice.
+    let cut = train(
+        &out,
+        320,
+        &[
+            "--schedule",
+            "fixed",
+            "--lr-scale",
+            "2",
+            "--name",
+            "cut",
+            "--stop-after",
+            "3",
+        ],
+    );
+    assert_eq!(cut.status.code(), Some(130), "stopped");
+    let resumed = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("--resume")
+        .arg(out.join("cut"))
+        .arg("--quiet")
+        .env("MNIST_NO_DOWNLOAD", "1")
+        .output()
+        .unwrap();
+    ok(&resumed);
+    let metrics = std::fs::read_to_string(out.join("cut/fixed-x2/metrics.csv")).unwrap();
+    assert!(
+        column(&metrics, "lr").iter().all(|lr| *lr == 0.1),
+        "{metrics}"
+    );
+    for (scale, says) in [
+        ("0", "--lr-scale 0"),
+        ("-1", "--lr-scale -1"),
+        ("2,2", "given twice"),
+    ] {
+        let bad = train(&out, 64, &["--schedule", "fixed", "--lr-scale", scale]);
+        assert_one_line_error(&bad, says);
+    }
+    // A multiple that breaks a rule of the schedule is refused by it, naming the run.
+    let bad = train(&out, 64, &["--schedule", "fixed", "--lr-scale", "1e302"]);
+    assert_one_line_error(&bad, "fixed-x1e302 (rates × 1e302)");
+    // One inside the rules but absurd diverges to a NaN loss at once, and the sweep still ends
+    // with its report (a NaN is `null` in summary.json).
+    ok(&train(
+        &out,
+        64,
+        &[
+            "--schedule",
+            "fixed",
+            "--lr-scale",
+            "1e298",
+            "--name",
+            "nan",
+        ],
+    ));
+    let summary = read_summary(&out.join("nan/fixed-x1e298/summary.json"));
+    assert_eq!(summary["diverged"], true);
+    assert!(summary["final_train_loss"].is_null(), "{summary}");
+    let md = std::fs::read_to_string(out.join("nan/summary.md")).unwrap();
+    assert!(
+        md.contains("| fixed-x1e298 | constant |") && md.contains("diverged at step"),
+        "{md}"
+    );
+}

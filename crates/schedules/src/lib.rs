@@ -113,6 +113,7 @@ mod plateau;
 mod polynomial;
 mod product;
 mod rex;
+mod scale;
 mod scheduler;
 mod sequential;
 #[cfg(feature = "toml")]

@@ -87,6 +87,14 @@ pub struct Planned {
     /// The schedule a repeated run belongs to (its name without the seed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The multiple of the schedule's rates this run trains at (`--lr-scale`), already in its
+    /// schedule once training starts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr_scale: Option<f64>,
+    /// Whether `lr_scale` still has to be applied: after the range test fills `"auto"` rates,
+    /// before `sweep.toml` is written (so a resume does not apply it twice).
+    #[serde(skip)]
+    pub scale_pending: bool,
     /// Rates the preset left to the LR range test (`max_lr = "auto"`); filled before training,
     /// so `sweep.toml` holds the numbers.
     #[serde(skip)]
@@ -109,6 +117,8 @@ impl Planned {
             loss_decay: None,
             seed: None,
             group: None,
+            lr_scale: None,
+            scale_pending: false,
             auto: Vec::new(),
             shares: Vec::new(),
             loss_decay_shares: Vec::new(),
@@ -128,6 +138,18 @@ impl Planned {
             let what = format!("{} [loss_decay]", self.name);
             self.loss_decay = Some(sized(&what, decay, &self.loss_decay_shares)?);
             self.loss_decay_shares.clear();
+        }
+        Ok(())
+    }
+
+    /// Multiplies the schedule's rates by `lr_scale` if that is still to be done.
+    pub fn apply_scale(&mut self) -> Result<()> {
+        if let (Some(factor), true) = (self.lr_scale, self.scale_pending) {
+            self.schedule = self
+                .schedule
+                .scaled(factor)
+                .map_err(|e| format!("{} (rates × {factor:?}): [schedule] {e}", self.name))?;
+            self.scale_pending = false;
         }
         Ok(())
     }

@@ -170,6 +170,9 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
     }
     let mut seen = std::collections::HashSet::new();
     runs.retain(|p| seen.insert(p.name.clone()));
+    if !args.lr_scale.is_empty() {
+        runs = over_scales(runs, &args.lr_scale)?;
+    }
     match args.seeds {
         Some(0) => return Err("--seeds (0) must be at least 1".into()),
         Some(n) if n > 1 => runs = over_seeds(runs, settings.seed, n),
@@ -209,6 +212,43 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         devices: args.devices,
         jobs: args.jobs,
     })
+}
+
+/// Each run at every factor of `--lr-scale`, named `NAME-xF`; the scaling itself waits for the
+/// `"auto"` rates ([`Planned::apply_scale`]).
+fn over_scales(runs: Vec<Planned>, factors: &[f64]) -> Result<Vec<Planned>> {
+    if let Some(bad) = factors.iter().find(|f| !(f.is_finite() && **f > 0.0)) {
+        return Err(Error::new(format!(
+            "--lr-scale {bad}: a multiple of the rates must be a positive number, like 0.5 or 2"
+        )));
+    }
+    let mut seen = Vec::new();
+    for f in factors {
+        if seen.contains(f) {
+            return Err(Error::new(format!("--lr-scale {f} is given twice")));
+        }
+        seen.push(*f);
+    }
+    Ok(runs
+        .into_iter()
+        .flat_map(|p| {
+            factors.iter().map(move |&f| Planned {
+                name: format!("{}-x{}", p.name, short(f)),
+                lr_scale: Some(f),
+                scale_pending: true,
+                ..p.clone()
+            })
+        })
+        .collect())
+}
+
+/// A factor as a name needs it: `2`, `0.5`, `1e-5`, never hundreds of digits.
+fn short(f: f64) -> String {
+    if f.fract() == 0.0 && f < 1e6 {
+        format!("{f}")
+    } else {
+        format!("{f:?}")
+    }
 }
 
 /// Each run `n` times, with the seeds S, S+1, …, named `NAME-seedS` and grouped by `NAME`.
