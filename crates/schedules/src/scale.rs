@@ -44,7 +44,7 @@ impl ScheduleConfig {
             S::Rex(c) => (c.max_lr, c.min_lr) = (c.max_lr * f, c.min_lr * f),
             S::Warmup(c) => {
                 c.start_lr *= f;
-                c.after = Box::new(c.after.scale(f));
+                *c.after = c.after.scale(f);
             }
             S::Wsd(c) => (c.peak_lr, c.min_lr) = (c.peak_lr * f, c.min_lr * f),
             S::Sequential(c) => {
