@@ -29,8 +29,12 @@ pub const LOSS_PICTURE: &str = "loss";
 pub const LR_PICTURE: &str = "lr";
 /// one panel per run,
 pub const GRID_PICTURE: &str = "grid";
-/// and the loss over seeds with its band.
+/// the loss over seeds with its band,
 pub const LOSS_SEEDS_PICTURE: &str = "loss-seeds";
+/// and, for a sweep over `--lr-scale`, final accuracy against the peak rate
+pub const SENSITIVITY_PICTURE: &str = "sensitivity";
+/// with the share of runs that diverged or collapsed.
+pub const SENSITIVITY_FAILED_PICTURE: &str = "sensitivity-failed";
 /// The formats every picture is drawn in.
 pub const PICTURE_FORMATS: [&str; 2] = ["png", "svg"];
 

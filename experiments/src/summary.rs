@@ -49,6 +49,11 @@ pub struct RunSummary {
     /// The schedule this run repeats over seeds (`--seeds`); absent for a single run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// For a run of `--lr-scale`: the schedule it scales and the multiple of its rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaled_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr_scale: Option<f64>,
 }
 
 /// JSON has no NaN: serde_json writes a non-finite number as `null` (a run that diverged to a
@@ -138,6 +143,8 @@ pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcom
         eval_seconds: out.eval_seconds,
         images_per_second: out.images as f64 / out.train_seconds.max(1e-9),
         group: run.group.clone(),
+        scaled_from: run.scaled_from.clone(),
+        lr_scale: run.lr_scale,
     }
 }
 

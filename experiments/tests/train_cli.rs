@@ -128,6 +128,10 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
         svg.contains("clr") && svg.contains("cosine") && svg.contains("fixed"),
         "one panel per schedule"
     );
+    assert!(
+        !sweep.join("sensitivity.png").exists(),
+        "no rate-sensitivity picture without --lr-scale"
+    );
 
     for file in ["grid.png", "loss.svg", "summary.md"] {
         std::fs::remove_file(sweep.join(file)).unwrap();
@@ -483,6 +487,26 @@ fn lr_scale_trains_each_schedule_at_each_multiple_of_its_rates() {
     assert!(saved.contains("lr_scale = 2.0"), "{saved}");
     let summary = read_summary(&out.join("s/cosine-x0.5/summary.json"));
     assert_eq!(summary["name"], "cosine-x0.5");
+    assert_eq!(summary["scaled_from"], "cosine");
+    assert_eq!(summary["lr_scale"], 0.5);
+    // Final accuracy and failures against the peak rate, one curve per scaled schedule.
+    for picture in [
+        "sensitivity.png",
+        "sensitivity.svg",
+        "sensitivity-failed.png",
+    ] {
+        assert!(
+            out.join("s").join(picture).metadata().unwrap().len() > 300,
+            "{picture}"
+        );
+    }
+    let svg = std::fs::read_to_string(out.join("s/sensitivity.svg")).unwrap();
+    assert!(
+        svg.contains("cosine") && svg.contains("peak learning rate"),
+        "{svg}"
+    );
+    let md = std::fs::read_to_string(out.join("s/summary.md")).unwrap();
+    assert!(md.contains("(sensitivity.png)"), "{md}");
     // Stopped and resumed, a scaled run is not scaled twice.
     let cut = train(
         &out,

@@ -91,6 +91,9 @@ pub struct Planned {
     /// schedule once training starts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lr_scale: Option<f64>,
+    /// The schedule a scaled run is a multiple of (its name before `-xF`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaled_from: Option<String>,
     /// Whether `lr_scale` still has to be applied: after the range test fills `"auto"` rates,
     /// before `sweep.toml` is written (so a resume does not apply it twice).
     #[serde(skip)]
@@ -118,6 +121,7 @@ impl Planned {
             seed: None,
             group: None,
             lr_scale: None,
+            scaled_from: None,
             scale_pending: false,
             auto: Vec::new(),
             shares: Vec::new(),

@@ -235,6 +235,7 @@ fn over_scales(runs: Vec<Planned>, factors: &[f64]) -> Result<Vec<Planned>> {
             factors.iter().map(move |&f| Planned {
                 name: format!("{}-x{}", p.name, short(f)),
                 lr_scale: Some(f),
+                scaled_from: Some(p.name.clone()),
                 scale_pending: true,
                 ..p.clone()
             })

@@ -399,6 +399,8 @@ mod tests {
             eval_seconds: 0.1,
             images_per_second: 100.0,
             group: None,
+            scaled_from: None,
+            lr_scale: None,
         };
         let steps = vec![StepRow {
             step: 0,

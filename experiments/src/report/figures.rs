@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 
 use super::runs::RunData;
-use super::stats::seed_groups;
+use super::stats::{group_by, seed_groups};
 use crate::error::Result;
 use crate::layout::{
-    GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE, PICTURE_FORMATS, SweepDir,
+    GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE, PICTURE_FORMATS,
+    SENSITIVITY_FAILED_PICTURE, SENSITIVITY_PICTURE, SweepDir,
 };
 use crate::metrics::StepRow;
 use crate::plot::{self, Chart, Series};
@@ -65,6 +66,70 @@ fn seed_bands(runs: &[RunData]) -> Vec<Series> {
         .collect()
 }
 
+/// For the schedules a sweep ran at several multiples of their rates (`--lr-scale`): per
+/// schedule, a curve of final test accuracy (%, mean over seeds, band min–max) and one of the
+/// share of runs that diverged or collapsed, against the peak rate each multiple reached (the
+/// largest rate in its `metrics.csv`). Empty when no schedule ran at two multiples.
+fn sensitivity(runs: &[RunData]) -> (Vec<Series>, Vec<Series>) {
+    let (mut accuracy, mut failed) = (Vec::new(), Vec::new());
+    for (schedule, members) in group_by(runs, |r| r.summary.scaled_from.as_deref()) {
+        // One point per multiple: its runs over seeds.
+        let mut multiples: Vec<(&str, Vec<&RunData>)> = Vec::new();
+        for r in members {
+            match multiples.iter_mut().find(|(g, _)| *g == r.group()) {
+                Some((_, at)) => at.push(r),
+                None => multiples.push((r.group(), vec![r])),
+            }
+        }
+        let mut points: Vec<(f64, f64, f64, f64, f64)> = multiples
+            .iter()
+            .map(|(_, at)| {
+                let peak = at
+                    .iter()
+                    .flat_map(|r| r.steps.iter().map(|s| s.lr))
+                    .fold(0.0, f64::max);
+                let acc: Vec<f64> = at
+                    .iter()
+                    .map(|r| r.summary.final_test_accuracy * 100.0)
+                    .collect();
+                let n = acc.len() as f64;
+                let failed = at
+                    .iter()
+                    .filter(|r| r.summary.diverged || r.summary.collapsed)
+                    .count() as f64;
+                (
+                    peak,
+                    acc.iter().sum::<f64>() / n,
+                    acc.iter().copied().fold(f64::INFINITY, f64::min),
+                    acc.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                    failed / n,
+                )
+            })
+            .filter(|p| p.0 > 0.0)
+            .collect();
+        if points.len() < 2 {
+            continue;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        accuracy.push(Series {
+            name: schedule.clone(),
+            points: points.iter().map(|p| (p.0, p.1)).collect(),
+            band: points.iter().map(|p| (p.0, p.2, p.3)).collect(),
+        });
+        failed.push(Series {
+            name: schedule,
+            points: points.iter().map(|p| (p.0, p.4)).collect(),
+            band: Vec::new(),
+        });
+    }
+    (accuracy, failed)
+}
+
+/// Whether the sweep gets the rate-sensitivity pictures.
+pub fn has_sensitivity(runs: &[RunData]) -> bool {
+    !sensitivity(runs).0.is_empty()
+}
+
 /// Draws every picture of the sweep; returns the files written.
 pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>> {
     let curves = |points: &dyn Fn(&RunData) -> Vec<(f64, f64)>| -> Vec<Series> {
@@ -79,6 +144,7 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
     let losses = curves(&|r| smoothed(&r.steps, WINDOW));
     let lrs = curves(&|r| lr_points(&r.steps));
     let bands = seed_bands(runs);
+    let (accuracy, failed) = sensitivity(runs);
     let loss_chart = |title, series| Chart {
         title,
         x_label: "step",
@@ -119,6 +185,34 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
                     "Training loss over seeds (moving average of 20 steps)",
                     &bands,
                 ),
+            )?;
+            written.push(path);
+        }
+        if !accuracy.is_empty() {
+            let path = sweep.picture(SENSITIVITY_PICTURE, ext);
+            plot::line_chart(
+                &path,
+                &Chart {
+                    title: "Final test accuracy against peak rate (mean, band: min–max over seeds)",
+                    x_label: "peak learning rate",
+                    y_label: "final test accuracy (%)",
+                    series: &accuracy,
+                    log_y: false,
+                    log_x: true,
+                },
+            )?;
+            written.push(path);
+            let path = sweep.picture(SENSITIVITY_FAILED_PICTURE, ext);
+            plot::line_chart(
+                &path,
+                &Chart {
+                    title: "Share of runs that diverged or collapsed, against peak rate",
+                    x_label: "peak learning rate",
+                    y_label: "diverged or collapsed",
+                    series: &failed,
+                    log_y: false,
+                    log_x: true,
+                },
             )?;
             written.push(path);
         }

@@ -3,9 +3,13 @@
 use std::fmt::Write as _;
 
 use super::claims::claims;
+use super::figures::has_sensitivity;
 use super::runs::RunData;
 use super::stats::{mean_std, seed_groups};
-use crate::layout::{GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE};
+use crate::layout::{
+    GRID_PICTURE, LOSS_PICTURE, LOSS_SEEDS_PICTURE, LR_PICTURE, SENSITIVITY_FAILED_PICTURE,
+    SENSITIVITY_PICTURE,
+};
 use crate::summary::RunSummary;
 
 const CSV_HEADER: [&str; 23] = [
@@ -143,6 +147,12 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
         md,
         "\n![Small multiples]({GRID_PICTURE}.png)\n\n![Loss]({LOSS_PICTURE}.png)\n\n![Learning rates]({LR_PICTURE}.png)\n"
     );
+    if has_sensitivity(runs) {
+        let _ = write!(
+            md,
+            "\n![Final accuracy against peak rate]({SENSITIVITY_PICTURE}.png)\n\n![Diverged or collapsed against peak rate]({SENSITIVITY_FAILED_PICTURE}.png)\n"
+        );
+    }
     (summary_csv(runs), md)
 }
 
