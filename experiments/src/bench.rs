@@ -115,6 +115,9 @@ fn burn_rate(
     let data = DeviceData {
         train_x: Tensor::<4>::random([n, 1, 28, 28], Distribution::Normal(0.0, 1.0), device),
         train_y: Tensor::<1, Int>::random([n], Distribution::Uniform(0.0, 10.0), device),
+        val_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
+        val_y: Tensor::<1, Int>::zeros([1], device),
+        n_val: 1,
         test_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
         test_y: Tensor::<1, Int>::zeros([1], device),
         n_train: n,
@@ -162,6 +165,9 @@ fn evaluation_rate(model: ModelKind, device: &Device) -> f64 {
     let data = DeviceData {
         train_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
         train_y: Tensor::<1, Int>::zeros([1], device),
+        val_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
+        val_y: Tensor::<1, Int>::zeros([1], device),
+        n_val: 1,
         test_x: Tensor::<4>::random(
             [EVAL_IMAGES, 1, 28, 28],
             Distribution::Normal(0.0, 1.0),

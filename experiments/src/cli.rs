@@ -113,6 +113,11 @@ pub struct TrainArgs {
     /// Evaluate on the first N test images only.
     #[arg(long)]
     pub test_limit: Option<usize>,
+    /// Hold out the last N training images as the validation set (default 5,000): the same
+    /// images for every seed and schedule; reduce-on-plateau and the time-to-target and best
+    /// accuracies look at it, never at the test set.
+    #[arg(long, value_name = "N")]
+    pub validation: Option<usize>,
     /// Also run loss decay: this preset multiplies the loss while the lr stays fixed.
     #[arg(long)]
     pub loss_decay: Option<String>,
@@ -132,7 +137,7 @@ pub struct TrainArgs {
     /// folder), with the settings it started with.
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
-        "out", "name", "train_limit", "test_limit", "loss_decay", "lr", "max_steps", "shard",
+        "out", "name", "train_limit", "test_limit", "validation", "loss_decay", "lr", "max_steps", "shard",
         "seeds", "lr_scale",
     ])]
     pub resume: Option<PathBuf>,

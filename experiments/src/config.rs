@@ -107,6 +107,9 @@ pub struct ConfigFile {
     pub train_limit: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub test_limit: Option<usize>,
+    /// Training images held out, from the end of the training set, as the validation set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub validation: Option<usize>,
     /// The schedule used as a loss multiplier at a fixed learning rate (loss decay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loss_decay: Option<ScheduleConfig>,
@@ -129,6 +132,7 @@ impl ConfigFile {
             out: over.out.or(self.out),
             train_limit: over.train_limit.or(self.train_limit),
             test_limit: over.test_limit.or(self.test_limit),
+            validation: over.validation.or(self.validation),
             loss_decay: over.loss_decay.or(self.loss_decay),
             schedule: over.schedule.or(self.schedule),
         }

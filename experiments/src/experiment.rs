@@ -120,13 +120,15 @@ fn jobs(plan: &TrainPlan, used: BackendKind) -> usize {
 /// Loads the data set and puts a copy on every device the runs will use.
 fn places(plan: &TrainPlan) -> Result<(Vec<Place>, BackendKind)> {
     let s = &plan.settings;
+    // The whole training set: the validation images are its last ones, whatever --train-limit.
     let data = mnist::load(
         s.dataset.kind(),
         plan.file.data_dir.as_deref(),
-        plan.file.train_limit,
+        None,
         plan.file.test_limit,
     )
     .map_err(|e| Error::new(e.to_string()))?;
+    let (data, validation) = train::hold_out(data, s.validation, plan.file.train_limit)?;
     let (device, used) = backend::device(s.backend)?;
     let devices = if plan.devices.is_empty() {
         vec![device]
@@ -143,7 +145,7 @@ fn places(plan: &TrainPlan) -> Result<(Vec<Place>, BackendKind)> {
         .iter()
         .map(|d| {
             let device = d.clone().autodiff();
-            let data = DeviceData::new(&data, fashion, &device, d);
+            let data = DeviceData::new(&data, &validation, fashion, &device, d);
             Place { device, data }
         })
         .collect();
@@ -210,11 +212,12 @@ fn announce(plan: &TrainPlan, used: BackendKind, data: &DeviceData) {
     let s = &plan.settings;
     let total = plan.steps(data.n_train);
     eprintln!(
-        "{} run(s) of {} on {} ({} train / {} test images, {} steps each) -> {}",
+        "{} run(s) of {} on {} ({} train / {} validation / {} test images, {} steps each) -> {}",
         plan.runs.len(),
         s.model.name(),
         used.name(),
         data.n_train,
+        data.n_val,
         data.n_test,
         total,
         plan.sweep.path().display()

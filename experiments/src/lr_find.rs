@@ -14,7 +14,7 @@ use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::plan::LrFindPlan;
 use crate::plot::{self, Chart, Series};
-use crate::train::{DeviceData, Learner, Shuffle};
+use crate::train::{self, DeviceData, Learner, Shuffle};
 
 /// One point of the test.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -161,16 +161,14 @@ pub fn suggest(points: &[Point]) -> Option<Suggestion> {
 pub fn run(plan: LrFindPlan) -> Result<()> {
     let s = &plan.settings;
     fsio::create_out_dir(&plan.out)?;
-    let data = mnist::load(
-        s.dataset.kind(),
-        plan.data_dir.as_deref(),
-        plan.train_limit,
-        Some(1),
-    )
-    .map_err(|e| Error::new(e.to_string()))?;
+    let data = mnist::load(s.dataset.kind(), plan.data_dir.as_deref(), None, Some(1))
+        .map_err(|e| Error::new(e.to_string()))?;
+    // The range test trains on the training images only, as the runs it sizes will.
+    let (data, validation) = train::hold_out(data, s.validation, plan.train_limit)?;
     let (device, used) = backend::device(s.backend)?;
     let device = device.autodiff();
-    let data = DeviceData::new(&data, s.dataset == Dataset::FashionMnist, &device, &device);
+    let fashion = s.dataset == Dataset::FashionMnist;
+    let data = DeviceData::new(&data, &validation, fashion, &device, &device);
     let test = RangeTest {
         start: plan.start,
         end: plan.end,

@@ -25,13 +25,18 @@ pub struct StepRow {
     pub train_loss: f64,
 }
 
-/// One evaluation on the test set, after the step `step`.
+/// One evaluation, after the step `step`: on the validation set, which decisions use, and on
+/// the test set, logged beside it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EpochRow {
     /// The epoch, from 0.
     pub epoch: u64,
     /// The last step before the evaluation.
     pub step: u64,
+    /// Mean cross-entropy and accuracy on the validation set (absent in files written before
+    /// there was one).
+    pub val_loss: Option<f64>,
+    pub val_accuracy: Option<f64>,
     /// Mean cross-entropy on the test set.
     pub test_loss: f64,
     /// Share of test images classified right.
@@ -58,13 +63,19 @@ pub struct Outcome {
 }
 
 /// The header of `metrics.csv`.
-pub const HEADER: &str = "step,epoch,lr,train_loss,test_loss,test_accuracy,wall_seconds";
+pub const HEADER: &str =
+    "step,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,wall_seconds";
 
 /// The header of the files of runs whose schedule cycles the momentum: a `momentum` column after
-/// `lr`. The files of other runs stay as they were before it existed, and `wall_seconds` stays
-/// last in both.
+/// `lr`. `wall_seconds` stays last in both.
 pub const HEADER_MOMENTUM: &str =
-    "step,epoch,lr,momentum,train_loss,test_loss,test_accuracy,wall_seconds";
+    "step,epoch,lr,momentum,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,wall_seconds";
+
+/// The headers of files written before the validation set existed, still read.
+const OLD_HEADERS: [&str; 2] = [
+    "step,epoch,lr,train_loss,test_loss,test_accuracy,wall_seconds",
+    "step,epoch,lr,momentum,train_loss,test_loss,test_accuracy,wall_seconds",
+];
 
 /// A line of `metrics.csv`: the test columns are filled on the steps after which the run was
 /// evaluated (the last step of each epoch), empty elsewhere.
@@ -77,6 +88,11 @@ struct Record {
     lr: f64,
     #[serde(serialize_with = "shortest")]
     train_loss: f64,
+    /// Absent from files written before the validation set existed.
+    #[serde(default, serialize_with = "shortest_or_empty")]
+    val_loss: Option<f64>,
+    #[serde(default, serialize_with = "shortest_or_empty")]
+    val_accuracy: Option<f64>,
     #[serde(serialize_with = "shortest_or_empty")]
     test_loss: Option<f64>,
     #[serde(serialize_with = "shortest_or_empty")]
@@ -128,6 +144,8 @@ pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
             epoch: row.epoch + 1,
             lr: row.lr,
             train_loss: row.train_loss,
+            val_loss: eval.and_then(|e| e.val_loss),
+            val_accuracy: eval.and_then(|e| e.val_accuracy),
             test_loss: eval.map(|e| e.test_loss),
             test_accuracy: eval.map(|e| e.test_accuracy),
             wall_seconds: eval.map(|e| e.wall_seconds),
@@ -141,6 +159,8 @@ pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
                 Shortest(record.lr),
                 row.momentum.map(Shortest),
                 Shortest(record.train_loss),
+                record.val_loss.map(Shortest),
+                record.val_accuracy.map(Shortest),
                 record.test_loss.map(Shortest),
                 record.test_accuracy.map(Shortest),
                 record.wall_seconds.map(|v| format!("{v:.3}")),
@@ -172,8 +192,12 @@ pub fn read(path: &Path) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
 /// Parses the text of a `metrics.csv`.
 pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header_ok = (r.headers())
-        .is_ok_and(|h| h.iter().eq(HEADER.split(',')) || h.iter().eq(HEADER_MOMENTUM.split(',')));
+    let header_ok = (r.headers()).is_ok_and(|h| {
+        [HEADER, HEADER_MOMENTUM]
+            .iter()
+            .chain(&OLD_HEADERS)
+            .any(|known| h.iter().eq(known.split(',')))
+    });
     if !header_ok {
         return Err(Error::new(format!(
             "not a metrics file (its header should be `{HEADER}`)"
@@ -199,6 +223,8 @@ pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
             epochs.push(EpochRow {
                 epoch,
                 step: record.step,
+                val_loss: record.val_loss,
+                val_accuracy: record.val_accuracy,
                 test_loss,
                 test_accuracy,
                 wall_seconds,
@@ -239,6 +265,8 @@ mod tests {
         let epochs = vec![EpochRow {
             epoch: 0,
             step: 1,
+            val_loss: Some(0.25),
+            val_accuracy: Some(0.99),
             test_loss: 0.5,
             test_accuracy: 0.9875,
             wall_seconds: 1.23456,
@@ -252,7 +280,7 @@ mod tests {
         assert_eq!(
             to_csv(&steps, &epochs),
             format!(
-                "{HEADER}\n0,1,0.0000001,2.302585092994046,,,\n1,1,0.05,NaN,0.5,0.9875,1.235\n2,2,1,inf,,,\n"
+                "{HEADER}\n0,1,0.0000001,2.302585092994046,,,,,\n1,1,0.05,NaN,0.25,0.99,0.5,0.9875,1.235\n2,2,1,inf,,,,,\n"
             )
         );
         assert_eq!(to_csv(&[], &[]), format!("{HEADER}\n"));
@@ -268,7 +296,7 @@ mod tests {
         assert_eq!(
             text,
             format!(
-                "{HEADER_MOMENTUM}\n0,1,0.0000001,0.95,2.302585092994046,,,\n1,1,0.05,0.85,NaN,0.5,0.9875,1.235\n2,2,1,0.9,inf,,,\n"
+                "{HEADER_MOMENTUM}\n0,1,0.0000001,0.95,2.302585092994046,,,,,\n1,1,0.05,0.85,NaN,0.25,0.99,0.5,0.9875,1.235\n2,2,1,0.9,inf,,,,,\n"
             )
         );
         let (s, e) = parse(&text).unwrap();
@@ -292,10 +320,22 @@ mod tests {
     }
 
     #[test]
+    fn files_from_before_the_validation_set_still_read() {
+        for (header, row) in OLD_HEADERS
+            .iter()
+            .zip(["1,1,0.05,2.3,0.5,0.98,1.5", "1,1,0.05,0.9,2.3,0.5,0.98,1.5"])
+        {
+            let (s, e) = parse(&format!("{header}\n{row}\n")).unwrap();
+            assert_eq!((s.len(), e.len()), (1, 1));
+            assert_eq!((e[0].val_loss, e[0].test_accuracy), (None, 0.98));
+        }
+    }
+
+    #[test]
     fn damage_is_named() {
         let err = parse("step,epoch\n1,2\n").unwrap_err();
         assert!(err.message().starts_with("not a metrics file"), "{err}");
-        let err = parse(&format!("{HEADER}\n0,1,0.1,2.3,,,\n1,1,zero,2.3,,,\n")).unwrap_err();
+        let err = parse(&format!("{HEADER}\n0,1,0.1,2.3,,,,,\n1,1,zero,2.3,,,,,\n")).unwrap_err();
         assert!(err.message().starts_with("line 3: malformed row"), "{err}");
         let err = parse(&format!("{HEADER}\n0,1,0.1\n")).unwrap_err();
         assert!(err.message().starts_with("line 2: malformed row"), "{err}");

@@ -76,10 +76,10 @@ impl Progress {
         }
     }
 
-    pub fn epoch(&mut self, epoch: u64, test_loss: f64, accuracy: f64) {
+    pub fn epoch(&mut self, epoch: u64, val_loss: f64, accuracy: f64) {
         if !self.quiet {
             self.note(&format!(
-                "{}: epoch {} test loss {test_loss:.4} accuracy {:.2}%",
+                "{}: epoch {} validation loss {val_loss:.4} accuracy {:.2}%",
                 self.name,
                 epoch + 1,
                 accuracy * 100.0

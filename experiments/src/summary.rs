@@ -25,6 +25,14 @@ pub struct RunSummary {
     pub final_test_accuracy: f64,
     #[serde(deserialize_with = "nan_from_null")]
     pub best_test_accuracy: f64,
+    /// The validation set's accuracy at the last evaluation and at its best (absent for runs
+    /// from before there was one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_val_accuracy: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub best_val_accuracy: Option<f64>,
+    /// Steps (and seconds) until the validation accuracy first reached 98% and 99% (the test
+    /// accuracy for runs from before there was a validation set).
     pub steps_to_98: Option<u64>,
     pub seconds_to_98: Option<f64>,
     pub steps_to_99: Option<u64>,
@@ -75,9 +83,15 @@ const COLLAPSE_BAND: f64 = 0.02;
 /// Below this final accuracy a run has collapsed, whatever its loss (chance is 10%).
 const COLLAPSE_ACCURACY: f64 = 0.15;
 
+/// The accuracy an evaluation is judged by: the validation set's (the test set's for runs from
+/// before there was one).
+pub fn judged(e: &EpochRow) -> f64 {
+    e.val_accuracy.unwrap_or(e.test_accuracy)
+}
+
 /// Whether a run that did not diverge collapsed: its training loss stayed within 2% of
 /// ln(classes) over the last 100 steps (it predicts the uniform distribution, or one class with
-/// a loss that settled there), or its last evaluation's accuracy is below 15%.
+/// a loss that settled there), or its last evaluation's (validation) accuracy is below 15%.
 pub fn collapsed(steps: &[StepRow], evaluations: &[EpochRow]) -> bool {
     let chance = CLASSES.ln();
     let flat = steps.len() >= COLLAPSE_STEPS
@@ -86,7 +100,7 @@ pub fn collapsed(steps: &[StepRow], evaluations: &[EpochRow]) -> bool {
             .all(|s| (s.train_loss - chance).abs() <= COLLAPSE_BAND * chance);
     let blind = evaluations
         .last()
-        .is_some_and(|e| e.test_accuracy < COLLAPSE_ACCURACY);
+        .is_some_and(|e| judged(e) < COLLAPSE_ACCURACY);
     flat || blind
 }
 
@@ -106,9 +120,10 @@ pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcom
     let reach = |threshold: f64| {
         out.epochs
             .iter()
-            .find(|e| e.test_accuracy >= threshold)
+            .find(|e| judged(e) >= threshold)
             .map(|e| (e.step + 1, e.wall_seconds))
     };
+    let val: Vec<f64> = out.epochs.iter().filter_map(|e| e.val_accuracy).collect();
     let tail = &out.steps[out.steps.len().saturating_sub(50)..];
     let final_train_loss =
         tail.iter().map(|s| s.train_loss).sum::<f64>() / tail.len().max(1) as f64;
@@ -130,6 +145,8 @@ pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcom
             .iter()
             .map(|e| e.test_accuracy)
             .fold(0.0, f64::max),
+        final_val_accuracy: val.last().copied(),
+        best_val_accuracy: (!val.is_empty()).then(|| val.iter().copied().fold(0.0, f64::max)),
         steps_to_98: reach(0.98).map(|r| r.0),
         seconds_to_98: reach(0.98).map(|r| r.1),
         steps_to_99: reach(0.99).map(|r| r.0),
@@ -169,6 +186,8 @@ mod tests {
         vec![EpochRow {
             epoch: 0,
             step: 0,
+            val_loss: None,
+            val_accuracy: None,
             test_loss: 2.3,
             test_accuracy,
             wall_seconds: 1.0,

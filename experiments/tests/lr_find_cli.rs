@@ -113,6 +113,8 @@ fn auto_rates_in_a_preset_come_from_the_range_test() {
             "640",
             "--test-limit",
             "100",
+            "--validation",
+            "300",
         ])
         .args(["--schedule", "oc-auto,clr-auto", "--name", "s", "--quiet"])
         .output()

@@ -46,7 +46,15 @@ fn sweep_of(out: &Path, name: &str, data: &Path, images: &str, extra: &[&str]) -
         .arg(out)
         .args(["--backend", "flex", "--model", "pytorch-example"])
         .args(["--optimizer", "adam", "--epochs", "2", "--batch-size", "32"])
-        .args(["--train-limit", images, "--test-limit", "100", "--quiet"])
+        .args([
+            "--train-limit",
+            images,
+            "--test-limit",
+            "100",
+            "--validation",
+            "300",
+            "--quiet",
+        ])
         .args(["--schedule", "plateau,one-cycle", "--name", name])
         .args(extra);
     c
@@ -67,6 +75,8 @@ fn lenet(out: &Path, name: &str, epochs: &str, schedules: &str) -> Command {
             "320",
             "--test-limit",
             "100",
+            "--validation",
+            "300",
         ])
         .args(["--schedule", schedules, "--name", name, "--quiet"]);
     c
@@ -231,7 +241,15 @@ fn quick(dir: &Path, data: &Path, extra: &[&str]) -> Output {
         .arg("--out")
         .arg(dir.join("results"))
         .args(["--backend", "flex", "--epochs", "1", "--batch-size", "32"])
-        .args(["--train-limit", "64", "--test-limit", "50", "--quiet"])
+        .args([
+            "--train-limit",
+            "64",
+            "--test-limit",
+            "50",
+            "--validation",
+            "300",
+            "--quiet",
+        ])
         .args(extra)
         .output()
         .unwrap()
@@ -362,7 +380,15 @@ fn bad_places_and_devices_are_refused_with_one_line() {
                 "--devices",
                 "0,5",
             ])
-            .args(["--train-limit", "64", "--test-limit", "50", "--quiet"])
+            .args([
+                "--train-limit",
+                "64",
+                "--test-limit",
+                "50",
+                "--validation",
+                "300",
+                "--quiet",
+            ])
             .output()
             .unwrap()
     };

@@ -32,6 +32,8 @@ fn train_from(data: &Path, out: &Path, images: usize, extra: &[&str]) -> Output 
             "32",
             "--test-limit",
             "200",
+            "--validation",
+            "300",
             "--quiet",
         ])
         .args(["--train-limit", &images.to_string()])
@@ -83,9 +85,23 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
             1,
             "one evaluation per epoch"
         );
+        // The held-out validation set is scored beside the test set at every evaluation.
+        assert!(metrics.starts_with("step,epoch,lr,"), "{metrics}");
+        assert!(
+            metrics
+                .lines()
+                .next()
+                .unwrap()
+                .contains(",val_loss,val_accuracy,test_loss,")
+        );
+        assert_eq!(column(&metrics, "val_accuracy").len(), 1);
         let summary = read_summary(&dir.join("summary.json"));
         assert_eq!(summary["name"], run);
         assert_eq!(summary["steps"], 10);
+        let val = summary["best_val_accuracy"]
+            .as_f64()
+            .expect("best validation accuracy");
+        assert_eq!(Some(val), column(&metrics, "val_accuracy").last().copied());
         assert_eq!(summary["diverged"], false);
         let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
         assert!(
@@ -282,6 +298,8 @@ fn a_huge_learning_rate_is_marked_diverged_and_the_sweep_goes_on() {
             "320",
             "--test-limit",
             "100",
+            "--validation",
+            "300",
         ])
         .args(["--schedule", "huge,fixed", "--name", "s", "--quiet"])
         .output()
@@ -320,6 +338,25 @@ fn bad_input_exits_non_zero_with_one_line() {
         "unknown field `epoch`",
     );
     assert_one_line_error(&train(&out, 64, &[]), "no schedule to train");
+    for (validation, says) in [
+        ("0", "validation (0) must be at least 1 image"),
+        (
+            "60000",
+            "--validation 60000 holds out every one of the 60000 training images",
+        ),
+    ] {
+        let bad = Command::new(env!("CARGO_BIN_EXE_experiments"))
+            .arg("--data-dir")
+            .arg(mnist_dir())
+            .arg("--out")
+            .arg(&out.0)
+            .args(["--backend", "flex", "--schedule", "fixed", "--quiet"])
+            .args(["--validation", validation])
+            .env("MNIST_NO_DOWNLOAD", "1")
+            .output()
+            .unwrap();
+        assert_one_line_error(&bad, says);
+    }
     assert_one_line_error(
         &train_from(
             Path::new("/nonexistent/mnist"),

@@ -31,6 +31,8 @@ fn wgpu_trains_a_few_steps_on_software_vulkan() {
             "64",
             "--test-limit",
             "100",
+            "--validation",
+            "300",
             "--max-steps",
             "2",
             "--name",

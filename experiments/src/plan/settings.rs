@@ -25,6 +25,8 @@ pub struct Settings {
     pub batch_size: usize,
     pub seed: u64,
     pub out: PathBuf,
+    /// Training images held out as the validation set (from the end of the training set).
+    pub validation: usize,
 }
 
 impl Settings {
@@ -42,6 +44,7 @@ impl Settings {
             batch_size: file.batch_size.ok_or_else(|| missing("batch_size"))?,
             seed: file.seed.ok_or_else(|| missing("seed"))?,
             out: file.out.clone().ok_or_else(|| missing("out"))?,
+            validation: file.validation.ok_or_else(|| missing("validation"))?,
         };
         if settings.epochs == 0 {
             return Err("epochs (0) must be at least 1".into());
@@ -58,6 +61,11 @@ impl Settings {
                     "{name} (0) must be at least 1 image; leave it out to use all"
                 )));
             }
+        }
+        if settings.validation == 0 {
+            return Err(
+                "validation (0) must be at least 1 image: the runs are judged on held-out images, never on the test set".into(),
+            );
         }
         Ok(settings)
     }

@@ -117,6 +117,7 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         epochs: args.epochs,
         out: args.out.clone(),
         test_limit: args.test_limit,
+        validation: args.validation,
         ..flags(&args.setup)
     });
     let settings = Settings::of(&file)?;

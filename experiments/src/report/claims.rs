@@ -386,6 +386,8 @@ mod tests {
             steps: 10,
             final_test_accuracy: acc,
             best_test_accuracy: acc,
+            final_val_accuracy: None,
+            best_val_accuracy: None,
             steps_to_98: to_98,
             seconds_to_98: None,
             steps_to_99: None,

@@ -12,7 +12,7 @@ use crate::layout::{
 };
 use crate::summary::RunSummary;
 
-const CSV_HEADER: [&str; 23] = [
+const CSV_HEADER: [&str; 25] = [
     "name",
     "kind",
     "model",
@@ -24,6 +24,8 @@ const CSV_HEADER: [&str; 23] = [
     "steps",
     "final_test_accuracy",
     "best_test_accuracy",
+    "final_val_accuracy",
+    "best_val_accuracy",
     "steps_to_98",
     "seconds_to_98",
     "steps_to_99",
@@ -39,7 +41,7 @@ const CSV_HEADER: [&str; 23] = [
 ];
 
 /// One `summary.csv` row: numbers rounded to what the comparison needs.
-fn csv_row(r: &RunSummary) -> [String; 23] {
+fn csv_row(r: &RunSummary) -> [String; 25] {
     let opt = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.2}"));
     let count = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
     [
@@ -54,6 +56,10 @@ fn csv_row(r: &RunSummary) -> [String; 23] {
         r.steps.to_string(),
         format!("{:.4}", r.final_test_accuracy),
         format!("{:.4}", r.best_test_accuracy),
+        r.final_val_accuracy
+            .map_or(String::new(), |v| format!("{v:.4}")),
+        r.best_val_accuracy
+            .map_or(String::new(), |v| format!("{v:.4}")),
         count(r.steps_to_98),
         opt(r.seconds_to_98),
         count(r.steps_to_99),
@@ -114,16 +120,16 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
             distinct(&|r| r.seed.to_string())
         );
     }
-    md.push_str("| schedule | kind | final acc. | best acc. | steps to 98% | s to 98% | steps to 99% | s to 99% | final train loss | final test loss | outcome | images/s |\n");
+    md.push_str("| schedule | kind | final test acc. | best val. acc. | steps to 98% | s to 98% | steps to 99% | s to 99% | final train loss | final test loss | outcome | images/s |\n");
     md.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for r in runs.iter().map(|r| &r.summary) {
         let _ = writeln!(
             md,
-            "| {} | {} | {:.2}% | {:.2}% | {} | {} | {} | {} | {:.4} | {:.4} | {} | {:.0} |",
+            "| {} | {} | {:.2}% | {} | {} | {} | {} | {} | {:.4} | {:.4} | {} | {:.0} |",
             r.name,
             r.kind,
             r.final_test_accuracy * 100.0,
-            r.best_test_accuracy * 100.0,
+            fmt_opt(r.best_val_accuracy.map(|v| format!("{:.2}%", v * 100.0))),
             fmt_opt(r.steps_to_98),
             fmt_opt(r.seconds_to_98.map(|s| format!("{s:.1}"))),
             fmt_opt(r.steps_to_99),
@@ -138,7 +144,7 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
     let said = claims(runs);
     if !said.is_empty() {
         md.push_str("\n## What these runs show\n\n");
-        md.push_str("Each claim of the reference text, checked seed by seed against the reference fixed rate (the same seed gives the same initial weights and batches): the mean paired difference with its 95% t interval and the paired t-test's p-value, Holm-corrected across the claims, make it supported or contradicted (below 0.05, in the claim's direction or against it) or leave it inconclusive. Accuracies are final test accuracies (means over seeds); steps to 98% come from evaluations once per epoch, so ties are common. Every number below is computed from the runs above.\n\n");
+        md.push_str("Each claim of the reference text, checked seed by seed against the reference fixed rate (the same seed gives the same initial weights and batches): the mean paired difference with its 95% t interval and the paired t-test's p-value, Holm-corrected across the claims, make it supported or contradicted (below 0.05, in the claim's direction or against it) or leave it inconclusive. Accuracies are final test accuracies (means over seeds); steps to 98% come from validation-set evaluations once per epoch (the test set's for runs from before there was a validation set), so ties are common. Every number below is computed from the runs above.\n\n");
         for line in said {
             let _ = writeln!(md, "- {line}");
         }
@@ -163,12 +169,21 @@ fn seeds_table(md: &mut String, runs: &[RunData]) {
         return;
     }
     md.push_str("\n## Over seeds (mean ± standard deviation)\n\n");
-    md.push_str("| schedule | seeds | final acc. | best acc. | reached 99% | steps to 99% (mean of those) | final train loss | diverged | collapsed |\n");
+    md.push_str("| schedule | seeds | final test acc. | best val. acc. | reached 99% | steps to 99% (mean of those) | final train loss | diverged | collapsed |\n");
     md.push_str("|---|---|---|---|---|---|---|---|---|\n");
     for (group, members) in &groups {
         let stat = |f: &dyn Fn(&RunSummary) -> f64| mean_std(members.iter().map(|r| f(&r.summary)));
         let (fa, fs) = stat(&|r| r.final_test_accuracy * 100.0);
-        let (ba, bs) = stat(&|r| r.best_test_accuracy * 100.0);
+        let best_val: Vec<f64> = members
+            .iter()
+            .filter_map(|r| r.summary.best_val_accuracy.map(|v| v * 100.0))
+            .collect();
+        let best_val = if best_val.len() == members.len() {
+            let (m, s) = mean_std(best_val.into_iter());
+            format!("{m:.2}% ± {s:.2}")
+        } else {
+            "–".to_string()
+        };
         let (la, ls) = stat(&|r| r.final_train_loss);
         let reached: Vec<f64> = members
             .iter()
@@ -178,7 +193,7 @@ fn seeds_table(md: &mut String, runs: &[RunData]) {
         let collapsed = members.iter().filter(|r| r.summary.collapsed).count();
         let _ = writeln!(
             md,
-            "| {group} | {} | {fa:.2}% ± {fs:.2} | {ba:.2}% ± {bs:.2} | {}/{} | {} | {la:.4} ± {ls:.4} | {diverged} | {collapsed} |",
+            "| {group} | {} | {fa:.2}% ± {fs:.2} | {best_val} | {}/{} | {} | {la:.4} ± {ls:.4} | {diverged} | {collapsed} |",
             members.len(),
             reached.len(),
             members.len(),

@@ -7,6 +7,10 @@ use burn::tensor::{Device, Int, Tensor, TensorData};
 pub struct DeviceData {
     pub train_x: Tensor<4>,
     pub train_y: Tensor<1, Int>,
+    /// The validation set: held out of training, what runs are judged on.
+    pub val_x: Tensor<4>,
+    pub val_y: Tensor<1, Int>,
+    pub n_val: usize,
     pub test_x: Tensor<4>,
     pub test_y: Tensor<1, Int>,
     pub n_train: usize,
@@ -22,6 +26,36 @@ pub fn normalisation(fashion: bool) -> (f32, f32) {
     }
 }
 
+/// Splits the last `validation` images off the training set, then keeps the first
+/// `train_limit` of the rest for training: the same validation images whatever the limit, the
+/// seed or the schedule.
+pub fn hold_out(
+    mut data: mnist::Data,
+    validation: usize,
+    train_limit: Option<usize>,
+) -> Result<(mnist::Data, mnist::Split), String> {
+    let t = &data.train;
+    if validation >= t.count {
+        return Err(format!(
+            "--validation {validation} holds out every one of the {} training images; lower it",
+            t.count
+        ));
+    }
+    let size = t.rows * t.cols;
+    let kept = (t.count - validation).min(train_limit.unwrap_or(usize::MAX));
+    let first_val = t.count - validation;
+    let split = |from: usize, to: usize| mnist::Split {
+        images: t.images[from * size..to * size].to_vec(),
+        labels: t.labels[from..to].to_vec(),
+        count: to - from,
+        rows: t.rows,
+        cols: t.cols,
+    };
+    let (train, val) = (split(0, kept), split(first_val, t.count));
+    data.train = train;
+    Ok((data, val))
+}
+
 /// A batch of training images and their labels.
 pub struct Batch {
     pub x: Tensor<4>,
@@ -33,6 +67,7 @@ impl DeviceData {
     /// Uploads the images, normalised, to `train_device` (training) and `test_device` (evaluation).
     pub fn new(
         data: &mnist::Data,
+        validation: &mnist::Split,
         fashion: bool,
         train_device: &Device,
         test_device: &Device,
@@ -56,6 +91,9 @@ impl DeviceData {
         Self {
             train_x: images(&data.train, train_device),
             train_y: labels(&data.train, train_device),
+            val_x: images(validation, test_device),
+            val_y: labels(validation, test_device),
+            n_val: validation.count,
             test_x: images(&data.test, test_device),
             test_y: labels(&data.test, test_device),
             n_train: data.train.count,

@@ -1,32 +1,41 @@
-//! Evaluation on the test set.
+//! Evaluation: the network without autodiff over a held-out set in large chunks, loss and
+//! accuracy read back.
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
+use burn::tensor::{Int, Tensor};
 
 use super::data::DeviceData;
 use crate::model::Net;
 
-/// Test loss and accuracy of `model` on the whole test set, in chunks.
-pub fn evaluate(model: &Net, data: &DeviceData) -> (f64, f64) {
+/// Mean cross-entropy and accuracy of `model` on the first `n` images of `x` and labels `y`.
+fn evaluate_on(model: &Net, x: &Tensor<4>, y: &Tensor<1, Int>, n: usize) -> (f64, f64) {
     let model = model.valid();
-    let device = data.test_x.device();
+    let device = x.device();
     let loss_fn = CrossEntropyLossConfig::new().init(&device);
     let (mut loss_sum, mut correct) = (0.0f64, 0i64);
     let chunk = 1000;
     let mut start = 0;
-    while start < data.n_test {
-        let end = (start + chunk).min(data.n_test);
-        let x = data.test_x.clone().slice(start..end);
-        let y = data.test_y.clone().slice(start..end);
-        let logits = model.forward(x);
-        let loss: f32 = loss_fn.forward(logits.clone(), y.clone()).into_scalar();
+    while start < n {
+        let end = (start + chunk).min(n);
+        let xs = x.clone().slice(start..end);
+        let ys = y.clone().slice(start..end);
+        let logits = model.forward(xs);
+        let loss: f32 = loss_fn.forward(logits.clone(), ys.clone()).into_scalar();
         loss_sum += loss as f64 * (end - start) as f64;
         let predicted = logits.argmax(1).squeeze_dim::<1>(1);
-        correct += predicted.equal(y).int().sum().into_scalar::<i64>();
+        correct += predicted.equal(ys).int().sum().into_scalar::<i64>();
         start = end;
     }
-    (
-        loss_sum / data.n_test as f64,
-        correct as f64 / data.n_test as f64,
-    )
+    (loss_sum / n.max(1) as f64, correct as f64 / n.max(1) as f64)
+}
+
+/// Loss and accuracy on the test set.
+pub fn evaluate(model: &Net, data: &DeviceData) -> (f64, f64) {
+    evaluate_on(model, &data.test_x, &data.test_y, data.n_test)
+}
+
+/// Loss and accuracy on the validation set.
+pub fn validate(model: &Net, data: &DeviceData) -> (f64, f64) {
+    evaluate_on(model, &data.val_x, &data.val_y, data.n_val)
 }

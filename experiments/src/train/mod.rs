@@ -6,7 +6,7 @@ mod eval;
 mod run;
 mod step;
 
-pub use data::{Batch, DeviceData, normalisation};
-pub use eval::evaluate;
+pub use data::{Batch, DeviceData, hold_out, normalisation};
+pub use eval::{evaluate, validate};
 pub use run::{RunFiles, train};
 pub use step::{Learner, Loss, Shuffle, splitmix64};

@@ -12,7 +12,7 @@ use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use schedules::LossDecay;
 
 use super::data::DeviceData;
-use super::eval::evaluate;
+use super::eval::{evaluate, validate};
 use super::step::{Learner, Shuffle, splitmix64};
 use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Ending, Error, Result};
@@ -62,11 +62,14 @@ fn evaluate_into(
     clock: &Clock,
 ) -> EpochRow {
     let eval_start = Instant::now();
+    let (val_loss, val_accuracy) = validate(&learner.model, data);
     let (test_loss, test_accuracy) = evaluate(&learner.model, data);
     out.eval_seconds += eval_start.elapsed().as_secs_f64();
     let row = EpochRow {
         epoch,
         step: steps.saturating_sub(1),
+        val_loss: Some(val_loss),
+        val_accuracy: Some(val_accuracy),
         test_loss,
         test_accuracy,
         wall_seconds: clock.seconds(),
@@ -289,10 +292,15 @@ pub fn train(
             }
         }
         let row = evaluate_into(&mut live.out, &live.learner, data, epoch, live.step, &clock);
-        if let Some(handle) = &plateau {
-            handle.report(row.test_loss);
+        // Reduce-on-plateau follows the validation loss, never the test set's.
+        if let (Some(handle), Some(val_loss)) = (&plateau, row.val_loss) {
+            handle.report(val_loss);
         }
-        progress.epoch(epoch, row.test_loss, row.test_accuracy);
+        progress.epoch(
+            epoch,
+            row.val_loss.unwrap_or(f64::NAN),
+            row.val_accuracy.unwrap_or(f64::NAN),
+        );
         if epoch + 1 < s.epochs && live.step < total_steps {
             live.save(&files, epoch, epoch_rng, true, clock.seconds())?;
         }
