@@ -605,3 +605,23 @@ fn seeds_repeat_each_schedule_and_the_report_aggregates_them() {
         );
     }
 }
+
+#[test]
+fn a_sweep_from_before_the_validation_split_is_not_resumed() {
+    let tmp = TempDir::new("survive-old");
+    let out = &tmp.0;
+    let mut first = lenet(out, "old", "1", "fixed");
+    stopped(&first.args(["--stop-after", "2"]).output().unwrap());
+    // What a sweep.toml written before the split looked like: no `validation` setting.
+    let sweep = out.join("old/sweep.toml");
+    let text = std::fs::read_to_string(&sweep).unwrap();
+    assert!(text.contains("validation = "), "{text}");
+    let old: String = text
+        .lines()
+        .filter(|l| !l.starts_with("validation = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&sweep, old).unwrap();
+    let resumed = bin().arg("--resume").arg(out.join("old")).output().unwrap();
+    assert_one_line_error(&resumed, "started before runs held out a validation set");
+}

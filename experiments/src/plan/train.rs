@@ -291,6 +291,12 @@ fn resume(dir: std::path::PathBuf, args: TrainArgs) -> Result<TrainPlan> {
     let path = sweep.file(layout::SWEEP);
     let saved: SweepFile =
         config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
+    if saved.settings.validation.is_none() {
+        return Err(Error::new(format!(
+            "{}: this sweep was started before runs held out a validation set, so it cannot continue the same way; start it again without --resume",
+            path.display()
+        )));
+    }
     let file = saved.settings.merged(ConfigFile {
         backend: args.setup.backend,
         data_dir: args.setup.data_dir.clone(),
