@@ -67,7 +67,8 @@ fn seed_bands(runs: &[RunData]) -> Vec<Series> {
 }
 
 /// For the schedules a sweep ran at several multiples of their rates (`--lr-scale`): per
-/// schedule, a curve of final test accuracy (%, mean over seeds, band min–max) and one of the
+/// schedule, a curve of final validation accuracy (%, mean over seeds, band min–max; the test
+/// accuracy for runs from before there was a validation set) and one of the
 /// share of runs that diverged or collapsed, against the peak rate each multiple reached (the
 /// largest rate in its `metrics.csv`). Empty when no schedule ran at two multiples.
 fn sensitivity(runs: &[RunData]) -> (Vec<Series>, Vec<Series>) {
@@ -90,7 +91,10 @@ fn sensitivity(runs: &[RunData]) -> (Vec<Series>, Vec<Series>) {
                     .fold(0.0, f64::max);
                 let acc: Vec<f64> = at
                     .iter()
-                    .map(|r| r.summary.final_test_accuracy * 100.0)
+                    .map(|r| {
+                        let s = &r.summary;
+                        s.final_val_accuracy.unwrap_or(s.final_test_accuracy) * 100.0
+                    })
                     .collect();
                 let n = acc.len() as f64;
                 let failed = at
@@ -193,9 +197,9 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
             plot::line_chart(
                 &path,
                 &Chart {
-                    title: "Final test accuracy against peak rate (mean, band: min–max over seeds)",
+                    title: "Final validation accuracy against peak rate (mean, band: min–max over seeds)",
                     x_label: "peak learning rate",
-                    y_label: "final test accuracy (%)",
+                    y_label: "final validation accuracy (%)",
                     series: &accuracy,
                     log_y: false,
                     log_x: true,
