@@ -264,9 +264,9 @@ fn epochs_hold_the_rate() {
         "2",
     ])));
     let r = rates(&text);
-    // step_size 469 now counts epochs of 2 steps: the first drop is at step 938.
-    assert_eq!(r[937], 0.05);
-    assert_eq!(r[938], 0.025);
+    // step_size 430 now counts epochs of 2 steps: the first drop is at step 860.
+    assert_eq!(r[859], 0.05);
+    assert_eq!(r[860], 0.025);
 }
 
 #[test]
