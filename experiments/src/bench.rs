@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::process::Command;
 use std::time::Instant;
 
-use burn::tensor::{Device, Distribution, Int, Tensor};
+use burn::tensor::Device;
 
 use crate::backend::{self, BackendKind};
 use crate::error::{Error, Result};
@@ -112,17 +112,7 @@ fn burn_rate(
     device.seed(0);
     let mut learner = Learner::new(model, optimizer, false, device);
     let n = batch * BENCH_BATCHES;
-    let data = DeviceData {
-        train_x: Tensor::<4>::random([n, 1, 28, 28], Distribution::Normal(0.0, 1.0), device),
-        train_y: Tensor::<1, Int>::random([n], Distribution::Uniform(0.0, 10.0), device),
-        val_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
-        val_y: Tensor::<1, Int>::zeros([1], device),
-        n_val: 1,
-        test_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
-        test_y: Tensor::<1, Int>::zeros([1], device),
-        n_train: n,
-        n_test: 1,
-    };
+    let data = DeviceData::random(n, 1, device);
     let mut shuffle = Shuffle::new(0);
     let mut order: Vec<i64> = Vec::new();
     let mut step = |learner: Learner| {
@@ -162,21 +152,7 @@ const EVAL_REPS: u32 = 3;
 fn evaluation_rate(model: ModelKind, device: &Device) -> f64 {
     device.seed(0);
     let net = Net::new(model, &device.clone().autodiff());
-    let data = DeviceData {
-        train_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
-        train_y: Tensor::<1, Int>::zeros([1], device),
-        val_x: Tensor::<4>::zeros([1, 1, 28, 28], device),
-        val_y: Tensor::<1, Int>::zeros([1], device),
-        n_val: 1,
-        test_x: Tensor::<4>::random(
-            [EVAL_IMAGES, 1, 28, 28],
-            Distribution::Normal(0.0, 1.0),
-            device,
-        ),
-        test_y: Tensor::<1, Int>::random([EVAL_IMAGES], Distribution::Uniform(0.0, 10.0), device),
-        n_train: 1,
-        n_test: EVAL_IMAGES,
-    };
+    let data = DeviceData::random(1, EVAL_IMAGES, device);
     evaluate(&net, &data);
     let best = (0..EVAL_REPS)
         .map(|_| {

@@ -21,6 +21,21 @@ pub fn check(source: &str, schedule: ScheduleConfig) -> Result<ScheduleConfig> {
     Ok(schedule)
 }
 
+/// `schedule` with its shares of the run (`total_steps = "100%"`) made steps of a run of
+/// `total`, validated; an error names `source` and the run length.
+pub fn sized(
+    source: &str,
+    schedule: &ScheduleConfig,
+    found: &Shares,
+    total: u64,
+) -> Result<ScheduleConfig> {
+    shares::resolve(schedule, found, total).map_err(|e| {
+        Error::new(format!(
+            "{source} (shares of a {total}-step run): [schedule] {e}"
+        ))
+    })
+}
+
 /// Parses TOML into `T`, turning the parser's multi-line report into one line with the place.
 pub fn parse_toml<T: serde::de::DeserializeOwned>(source: &str, text: &str) -> Result<T> {
     toml::from_str(text).map_err(|e| {

@@ -3,7 +3,7 @@
 
 use std::io::ErrorKind;
 
-use schedules::{Policy, shares};
+use schedules::Policy;
 
 use crate::cli::LrArgs;
 use crate::config;
@@ -24,14 +24,12 @@ fn policies(args: &LrArgs) -> Result<Vec<(String, Policy)>> {
                 path.display()
             )
         })?;
-        let schedule = shares::resolve(&schedule, &found.schedule, total)
-            .map_err(|e| format!("{name} (shares of a {total}-step run): [schedule] {e}"))?;
+        let schedule = config::sized(&name, &schedule, &found.schedule, total)?;
         out.push((name, schedule));
     }
     for name in presets::expand_all(&args.schedule) {
         let (schedule, found) = presets::preset(&name)?;
-        let schedule = shares::resolve(&schedule, &found, total)
-            .map_err(|e| format!("{name} (shares of a {total}-step run): [schedule] {e}"))?;
+        let schedule = config::sized(&name, &schedule, &found, total)?;
         out.push((name, schedule));
     }
     if out.is_empty() {

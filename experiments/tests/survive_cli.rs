@@ -234,6 +234,17 @@ fn with_schedule(dir: &Path, data: &Path, schedule: &str) -> Output {
     quick(dir, data, &["--config", file.to_str().unwrap()])
 }
 
+/// The data of the quick runs: 64 training, 300 validation and 50 test images, no progress.
+const TINY: [&str; 7] = [
+    "--train-limit",
+    "64",
+    "--test-limit",
+    "50",
+    "--validation",
+    "300",
+    "--quiet",
+];
+
 fn quick(dir: &Path, data: &Path, extra: &[&str]) -> Output {
     bin()
         .arg("--data-dir")
@@ -241,15 +252,7 @@ fn quick(dir: &Path, data: &Path, extra: &[&str]) -> Output {
         .arg("--out")
         .arg(dir.join("results"))
         .args(["--backend", "flex", "--epochs", "1", "--batch-size", "32"])
-        .args([
-            "--train-limit",
-            "64",
-            "--test-limit",
-            "50",
-            "--validation",
-            "300",
-            "--quiet",
-        ])
+        .args(TINY)
         .args(extra)
         .output()
         .unwrap()
@@ -380,15 +383,7 @@ fn bad_places_and_devices_are_refused_with_one_line() {
                 "--devices",
                 "0,5",
             ])
-            .args([
-                "--train-limit",
-                "64",
-                "--test-limit",
-                "50",
-                "--validation",
-                "300",
-                "--quiet",
-            ])
+            .args(TINY)
             .output()
             .unwrap()
     };

@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
 use crate::cli::SetupArgs;
-use crate::config::{ConfigFile, Dataset};
+use crate::config::{self, ConfigFile, Dataset};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::presets::AutoPaths;
-use schedules::shares::{self, Shares};
+use schedules::shares::Shares;
 
 /// The settings with every default applied, checked.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,15 +140,11 @@ impl Planned {
     /// Writes the shares of the run into this run's schedules as steps of a run of `total`
     /// steps, and validates them.
     pub fn size(&mut self, total: u64) -> Result<()> {
-        let sized = |what: &str, schedule: &ScheduleConfig, found: &Shares| {
-            shares::resolve(schedule, found, total)
-                .map_err(|e| format!("{what} (shares of a {total}-step run): [schedule] {e}"))
-        };
-        self.schedule = sized(&self.name, &self.schedule, &self.shares)?;
+        self.schedule = config::sized(&self.name, &self.schedule, &self.shares, total)?;
         self.shares.clear();
         if let Some(decay) = &self.loss_decay {
             let what = format!("{} [loss_decay]", self.name);
-            self.loss_decay = Some(sized(&what, decay, &self.loss_decay_shares)?);
+            self.loss_decay = Some(config::sized(&what, decay, &self.loss_decay_shares, total)?);
             self.loss_decay_shares.clear();
         }
         Ok(())

@@ -66,22 +66,19 @@ fn seed_bands(runs: &[RunData]) -> Vec<Series> {
         .collect()
 }
 
+/// The rate-sensitivity curves: accuracy, and the share of failed runs.
+pub type Sensitivity = (Vec<Series>, Vec<Series>);
+
 /// For the schedules a sweep ran at several multiples of their rates (`--lr-scale`): per
 /// schedule, a curve of final validation accuracy (%, mean over seeds, band min–max; the test
 /// accuracy for runs from before there was a validation set) and one of the
 /// share of runs that diverged or collapsed, against the peak rate each multiple reached (the
 /// largest rate in its `metrics.csv`). Empty when no schedule ran at two multiples.
-fn sensitivity(runs: &[RunData]) -> (Vec<Series>, Vec<Series>) {
+pub fn sensitivity(runs: &[RunData]) -> Sensitivity {
     let (mut accuracy, mut failed) = (Vec::new(), Vec::new());
     for (schedule, members) in group_by(runs, |r| r.summary.scaled_from.as_deref()) {
         // One point per multiple: its runs over seeds.
-        let mut multiples: Vec<(&str, Vec<&RunData>)> = Vec::new();
-        for r in members {
-            match multiples.iter_mut().find(|(g, _)| *g == r.group()) {
-                Some((_, at)) => at.push(r),
-                None => multiples.push((r.group(), vec![r])),
-            }
-        }
+        let multiples = group_by(members, |r| Some(r.group()));
         let mut points: Vec<(f64, f64, f64, f64, f64)> = multiples
             .iter()
             .map(|(_, at)| {
@@ -129,13 +126,13 @@ fn sensitivity(runs: &[RunData]) -> (Vec<Series>, Vec<Series>) {
     (accuracy, failed)
 }
 
-/// Whether the sweep gets the rate-sensitivity pictures.
-pub fn has_sensitivity(runs: &[RunData]) -> bool {
-    !sensitivity(runs).0.is_empty()
-}
-
 /// Draws every picture of the sweep; returns the files written.
-pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathBuf>> {
+pub fn draw(
+    sweep: &SweepDir,
+    runs: &[RunData],
+    (accuracy, failed): &Sensitivity,
+    log_y: bool,
+) -> Result<Vec<PathBuf>> {
     let curves = |points: &dyn Fn(&RunData) -> Vec<(f64, f64)>| -> Vec<Series> {
         runs.iter()
             .map(|r| Series {
@@ -148,7 +145,6 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
     let losses = curves(&|r| smoothed(&r.steps, WINDOW));
     let lrs = curves(&|r| lr_points(&r.steps));
     let bands = seed_bands(runs);
-    let (accuracy, failed) = sensitivity(runs);
     let loss_chart = |title, series| Chart {
         title,
         x_label: "step",
@@ -200,7 +196,7 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
                     title: "Final validation accuracy against peak rate (mean, band: min–max over seeds)",
                     x_label: "peak learning rate",
                     y_label: "final validation accuracy (%)",
-                    series: &accuracy,
+                    series: accuracy,
                     log_y: false,
                     log_x: true,
                 },
@@ -213,7 +209,7 @@ pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Vec<PathB
                     title: "Share of runs that diverged or collapsed, against peak rate",
                     x_label: "peak learning rate",
                     y_label: "diverged or collapsed",
-                    series: &failed,
+                    series: failed,
                     log_y: false,
                     log_x: true,
                 },

@@ -28,14 +28,15 @@ pub struct Drawn {
 
 /// Every table and picture of a sweep, from its runs.
 pub fn draw(sweep: &SweepDir, runs: &[RunData], log_y: bool) -> Result<Drawn> {
-    let (csv, md) = tables(runs);
+    let curves = figures::sensitivity(runs);
+    let (csv, md) = tables(runs, !curves.0.is_empty());
     let mut files = Vec::new();
     for (name, text) in [(layout::SUMMARY_CSV, &csv), (layout::SUMMARY_MD, &md)] {
         let path = sweep.file(name);
         fsio::write_atomic(&path, text.as_bytes())?;
         files.push(path);
     }
-    files.extend(figures::draw(sweep, runs, log_y)?);
+    files.extend(figures::draw(sweep, runs, &curves, log_y)?);
     Ok(Drawn {
         files,
         summary_md: md,

@@ -107,11 +107,15 @@ mod tests {
         // Differences 1, 2, 3: mean 2, sd 1, se 1/√3, t = 2√3 on 2 degrees of freedom.
         let c = paired(&[1.0, 2.0, 3.0]).expect("three seeds");
         assert_eq!((c.n, c.mean), (3, 2.0));
-        // t(0.975; 2) = 4.302653; p = 0.0741799 (R: t.test(c(1,2,3))).
-        let half = 4.302_652_729_911_275 / 3f64.sqrt();
+        // On 2 degrees of freedom Student's t has closed forms: the quantile at a is
+        // (2a − 1) / √(2a(1 − a)), and the two-sided p of t is 1 − t / √(t² + 2).
+        let q = 0.95 / (2.0 * 0.975 * 0.025f64).sqrt();
+        let half = q / 3f64.sqrt();
         assert!((c.low - (2.0 - half)).abs() < 1e-9, "{}", c.low);
         assert!((c.high - (2.0 + half)).abs() < 1e-9, "{}", c.high);
-        assert!((c.p - 0.074_179_9).abs() < 1e-6, "{}", c.p);
+        let t = 2.0 * 3f64.sqrt();
+        let p = 1.0 - t / (t * t + 2.0).sqrt();
+        assert!((c.p - p).abs() < 1e-9, "{} against {p}", c.p);
         assert_eq!(paired(&[0.5]), None);
         let same = paired(&[0.3, 0.3]).expect("two seeds");
         assert_eq!((same.low, same.high, same.p), (0.3, 0.3, 0.0));

@@ -4,10 +4,10 @@ use super::runs::RunData;
 
 /// The runs grouped by `key` (runs whose key is `None` are left out), groups in the order of
 /// their first run, runs in their order.
-pub fn group_by(
-    runs: &[RunData],
+pub fn group_by<'a>(
+    runs: impl IntoIterator<Item = &'a RunData>,
     key: impl Fn(&RunData) -> Option<&str>,
-) -> Vec<(String, Vec<&RunData>)> {
+) -> Vec<(String, Vec<&'a RunData>)> {
     let mut out: Vec<(String, Vec<&RunData>)> = Vec::new();
     for r in runs {
         let Some(k) = key(r) else {

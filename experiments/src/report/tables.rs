@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use super::claims::claims;
-use super::figures::has_sensitivity;
 use super::runs::RunData;
 use super::stats::{mean_std, seed_groups};
 use crate::layout::{
@@ -93,7 +92,8 @@ fn fmt_opt<T: std::fmt::Display>(v: Option<T>) -> String {
 }
 
 /// `summary.csv` and `summary.md`.
-pub fn tables(runs: &[RunData]) -> (String, String) {
+/// `sensitivity`: whether the rate-sensitivity pictures are drawn, to link them.
+pub fn tables(runs: &[RunData], sensitivity: bool) -> (String, String) {
     let mut md = String::new();
     if let Some(first) = runs.first().map(|r| &r.summary) {
         // A merged report may mix optimizers and seeds: list each value once.
@@ -153,7 +153,7 @@ pub fn tables(runs: &[RunData]) -> (String, String) {
         md,
         "\n![Small multiples]({GRID_PICTURE}.png)\n\n![Loss]({LOSS_PICTURE}.png)\n\n![Learning rates]({LR_PICTURE}.png)\n"
     );
-    if has_sensitivity(runs) {
+    if sensitivity {
         let _ = write!(
             md,
             "\n![Final accuracy against peak rate]({SENSITIVITY_PICTURE}.png)\n\n![Diverged or collapsed against peak rate]({SENSITIVITY_FAILED_PICTURE}.png)\n"

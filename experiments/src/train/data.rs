@@ -1,7 +1,7 @@
 //! The data set as tensors on the training device: batches are gathered by index, so no image is
 //! copied on the host or sent to the device again during training.
 
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
 /// The whole data set on the device.
 pub struct DeviceData {
@@ -98,6 +98,26 @@ impl DeviceData {
             test_y: labels(&data.test, test_device),
             n_train: data.train.count,
             n_test: data.test.count,
+        }
+    }
+
+    /// `train` training and `test` test images of random pixels and labels on `device`, and one
+    /// validation image: data to time training and evaluation on.
+    pub fn random(train: usize, test: usize, device: &Device) -> Self {
+        let images =
+            |n: usize| Tensor::<4>::random([n, 1, 28, 28], Distribution::Normal(0.0, 1.0), device);
+        let labels =
+            |n: usize| Tensor::<1, Int>::random([n], Distribution::Uniform(0.0, 10.0), device);
+        Self {
+            train_x: images(train),
+            train_y: labels(train),
+            val_x: images(1),
+            val_y: labels(1),
+            n_val: 1,
+            test_x: images(test),
+            test_y: labels(test),
+            n_train: train,
+            n_test: test,
         }
     }
 
