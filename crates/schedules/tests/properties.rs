@@ -301,9 +301,13 @@ proptest! {
                 let d = w.decay_steps as f64;
                 let decay_step = span * (1.0 / d).max((1.0 / d).sqrt()).max(std::f64::consts::PI / (2.0 * d)).min(1.0);
                 let end = w.warmup_steps + w.stable_steps + w.decay_steps;
+                let warm_step = span / w.warmup_steps as f64;
+                // With no stable phase the decay starts where the warm-up ends, so that join
+                // sits between the ramp and the decay and either may be the faster side.
+                let before_decay = if w.stable_steps == 0 { warm_step } else { 0.0 };
                 vec![
-                    (w.warmup_steps, span / w.warmup_steps as f64),
-                    (w.warmup_steps + w.stable_steps, decay_step),
+                    (w.warmup_steps, warm_step),
+                    (w.warmup_steps + w.stable_steps, decay_step.max(before_decay)),
                     (end, decay_step),
                 ]
             }
