@@ -118,6 +118,11 @@ pub struct TrainArgs {
     /// accuracies look at it, never at the test set.
     #[arg(long, value_name = "N")]
     pub validation: Option<usize>,
+    /// Evaluate on the validation set every N optimizer steps (default: a 25th of the run, so
+    /// time-to-target is measured at 25 points or more); the test set is scored at each
+    /// epoch's end only.
+    #[arg(long, value_name = "N")]
+    pub eval_every: Option<u64>,
     /// Also run loss decay: this preset multiplies the loss while the lr stays fixed.
     #[arg(long)]
     pub loss_decay: Option<String>,
@@ -137,7 +142,7 @@ pub struct TrainArgs {
     /// folder), with the settings it started with.
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
-        "out", "name", "train_limit", "test_limit", "validation", "loss_decay", "lr", "max_steps", "shard",
+        "out", "name", "train_limit", "test_limit", "validation", "eval_every", "loss_decay", "lr", "max_steps", "shard",
         "seeds", "lr_scale",
     ])]
     pub resume: Option<PathBuf>,

@@ -125,6 +125,9 @@ pub struct ConfigFile {
     /// Training images held out, from the end of the training set, as the validation set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<usize>,
+    /// Evaluate on the validation set every N steps (default: 25 points per run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eval_every: Option<u64>,
     /// The schedule used as a loss multiplier at a fixed learning rate (loss decay).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub loss_decay: Option<ScheduleConfig>,
@@ -148,6 +151,7 @@ impl ConfigFile {
             train_limit: over.train_limit.or(self.train_limit),
             test_limit: over.test_limit.or(self.test_limit),
             validation: over.validation.or(self.validation),
+            eval_every: over.eval_every.or(self.eval_every),
             loss_decay: over.loss_decay.or(self.loss_decay),
             schedule: over.schedule.or(self.schedule),
         }

@@ -289,7 +289,7 @@ fn run_one(
     if ending == Ending::Stopped {
         return Ok(Ending::Stopped);
     }
-    let csv = crate::metrics::to_csv(&outcome.steps, &outcome.epochs);
+    let csv = crate::metrics::to_csv(&outcome.steps, &outcome.evaluations);
     fsio::write_atomic(&metrics_path, csv.as_bytes())?;
     let summary = summary::summarize(run, s, used, &outcome);
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;

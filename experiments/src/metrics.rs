@@ -25,10 +25,10 @@ pub struct StepRow {
     pub train_loss: f64,
 }
 
-/// One evaluation, after the step `step`: on the validation set, which decisions use, and on
-/// the test set, logged beside it.
+/// One evaluation, after the step `step`: on the validation set, which decisions use, and, at
+/// the end of each epoch and of the run, on the test set, logged beside it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct EpochRow {
+pub struct EvalRow {
     /// The epoch, from 0.
     pub epoch: u64,
     /// The last step before the evaluation.
@@ -37,10 +37,10 @@ pub struct EpochRow {
     /// there was one).
     pub val_loss: Option<f64>,
     pub val_accuracy: Option<f64>,
-    /// Mean cross-entropy on the test set.
-    pub test_loss: f64,
+    /// Mean cross-entropy on the test set (absent from the evaluations within an epoch).
+    pub test_loss: Option<f64>,
     /// Share of test images classified right.
-    pub test_accuracy: f64,
+    pub test_accuracy: Option<f64>,
     /// Seconds since the run started, evaluations and earlier processes included.
     pub wall_seconds: f64,
 }
@@ -51,7 +51,7 @@ pub struct Outcome {
     /// One row per step.
     pub steps: Vec<StepRow>,
     /// One row per evaluation.
-    pub epochs: Vec<EpochRow>,
+    pub evaluations: Vec<EvalRow>,
     /// The step at which the loss became non-finite or exploded, if it did.
     pub diverged_at: Option<u64>,
     /// Seconds spent in training steps, evaluation excluded.
@@ -77,8 +77,9 @@ const OLD_HEADERS: [&str; 2] = [
     "step,epoch,lr,momentum,train_loss,test_loss,test_accuracy,wall_seconds",
 ];
 
-/// A line of `metrics.csv`: the test columns are filled on the steps after which the run was
-/// evaluated (the last step of each epoch), empty elsewhere.
+/// A line of `metrics.csv`: the validation columns are filled on the steps after which the run
+/// was evaluated (every `--eval-every` steps and at each epoch's end), the test columns only at
+/// each epoch's end and the run's; empty elsewhere.
 #[derive(Debug, Serialize, Deserialize)]
 struct Record {
     step: u64,
@@ -123,7 +124,7 @@ fn millis_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Err
 }
 
 /// `metrics.csv` of these rows, with the momentum column when any row has a momentum.
-pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
+pub fn to_csv(steps: &[StepRow], evaluations: &[EvalRow]) -> String {
     let with_momentum = steps.iter().any(|s| s.momentum.is_some());
     // The header is written by hand, so a run with no step still gets one.
     let mut w = csv::WriterBuilder::new()
@@ -136,7 +137,7 @@ pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
     };
     w.write_record(header.split(','))
         .expect("writing to memory cannot fail");
-    let mut evals = epochs.iter().peekable();
+    let mut evals = evaluations.iter().peekable();
     for row in steps {
         let eval = evals.next_if(|e| e.step == row.step);
         let record = Record {
@@ -146,8 +147,8 @@ pub fn to_csv(steps: &[StepRow], epochs: &[EpochRow]) -> String {
             train_loss: row.train_loss,
             val_loss: eval.and_then(|e| e.val_loss),
             val_accuracy: eval.and_then(|e| e.val_accuracy),
-            test_loss: eval.map(|e| e.test_loss),
-            test_accuracy: eval.map(|e| e.test_accuracy),
+            test_loss: eval.and_then(|e| e.test_loss),
+            test_accuracy: eval.and_then(|e| e.test_accuracy),
             wall_seconds: eval.map(|e| e.wall_seconds),
             momentum: None,
         };
@@ -184,13 +185,13 @@ impl Serialize for Shortest {
 }
 
 /// Reads `metrics.csv` back into rows.
-pub fn read(path: &Path) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
+pub fn read(path: &Path) -> Result<(Vec<StepRow>, Vec<EvalRow>)> {
     let text = crate::fsio::read_to_string(path)?;
     parse(&text).map_err(|e| Error::new(format!("{}: {e}", path.display())))
 }
 
 /// Parses the text of a `metrics.csv`.
-pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
+pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EvalRow>)> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header_ok = (r.headers()).is_ok_and(|h| {
         [HEADER, HEADER_MOMENTUM]
@@ -203,7 +204,7 @@ pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
             "not a metrics file (its header should be `{HEADER}`)"
         )));
     }
-    let (mut steps, mut epochs) = (Vec::new(), Vec::new());
+    let (mut steps, mut evaluations) = (Vec::new(), Vec::new());
     for record in r.deserialize::<Record>() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line());
@@ -217,28 +218,28 @@ pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EpochRow>)> {
             momentum: record.momentum,
             train_loss: record.train_loss,
         });
-        if let (Some(test_loss), Some(test_accuracy), Some(wall_seconds)) =
-            (record.test_loss, record.test_accuracy, record.wall_seconds)
-        {
-            epochs.push(EpochRow {
+        // A row is an evaluation when it has a time and a score on either set.
+        let scored = record.val_accuracy.is_some() || record.test_accuracy.is_some();
+        if let (Some(wall_seconds), true) = (record.wall_seconds, scored) {
+            evaluations.push(EvalRow {
                 epoch,
                 step: record.step,
                 val_loss: record.val_loss,
                 val_accuracy: record.val_accuracy,
-                test_loss,
-                test_accuracy,
+                test_loss: record.test_loss,
+                test_accuracy: record.test_accuracy,
                 wall_seconds,
             });
         }
     }
-    Ok((steps, epochs))
+    Ok((steps, evaluations))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn rows() -> (Vec<StepRow>, Vec<EpochRow>) {
+    fn rows() -> (Vec<StepRow>, Vec<EvalRow>) {
         let steps = vec![
             StepRow {
                 step: 0,
@@ -262,13 +263,13 @@ mod tests {
                 train_loss: f64::INFINITY,
             },
         ];
-        let epochs = vec![EpochRow {
+        let epochs = vec![EvalRow {
             epoch: 0,
             step: 1,
             val_loss: Some(0.25),
             val_accuracy: Some(0.99),
-            test_loss: 0.5,
-            test_accuracy: 0.9875,
+            test_loss: Some(0.5),
+            test_accuracy: Some(0.9875),
             wall_seconds: 1.23456,
         }];
         (steps, epochs)
@@ -327,7 +328,7 @@ mod tests {
         {
             let (s, e) = parse(&format!("{header}\n{row}\n")).unwrap();
             assert_eq!((s.len(), e.len()), (1, 1));
-            assert_eq!((e[0].val_loss, e[0].test_accuracy), (None, 0.98));
+            assert_eq!((e[0].val_loss, e[0].test_accuracy), (None, Some(0.98)));
         }
     }
 

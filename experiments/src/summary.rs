@@ -3,7 +3,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::backend::BackendKind;
-use crate::metrics::{EpochRow, Outcome, StepRow};
+use crate::metrics::{EvalRow, Outcome, StepRow};
 use crate::plan::{Planned, Settings};
 
 /// The per-run summary, as `summary.json`.
@@ -85,14 +85,14 @@ const COLLAPSE_ACCURACY: f64 = 0.15;
 
 /// The accuracy an evaluation is judged by: the validation set's (the test set's for runs from
 /// before there was one).
-pub fn judged(e: &EpochRow) -> f64 {
-    e.val_accuracy.unwrap_or(e.test_accuracy)
+pub fn judged(e: &EvalRow) -> Option<f64> {
+    e.val_accuracy.or(e.test_accuracy)
 }
 
 /// Whether a run that did not diverge collapsed: its training loss stayed within 2% of
 /// ln(classes) over the last 100 steps (it predicts the uniform distribution, or one class with
 /// a loss that settled there), or its last evaluation's (validation) accuracy is below 15%.
-pub fn collapsed(steps: &[StepRow], evaluations: &[EpochRow]) -> bool {
+pub fn collapsed(steps: &[StepRow], evaluations: &[EvalRow]) -> bool {
     let chance = CLASSES.ln();
     let flat = steps.len() >= COLLAPSE_STEPS
         && steps[steps.len() - COLLAPSE_STEPS..]
@@ -100,7 +100,8 @@ pub fn collapsed(steps: &[StepRow], evaluations: &[EpochRow]) -> bool {
             .all(|s| (s.train_loss - chance).abs() <= COLLAPSE_BAND * chance);
     let blind = evaluations
         .last()
-        .is_some_and(|e| judged(e) < COLLAPSE_ACCURACY);
+        .and_then(judged)
+        .is_some_and(|a| a < COLLAPSE_ACCURACY);
     flat || blind
 }
 
@@ -118,16 +119,25 @@ impl RunSummary {
 /// The summary of run `run` of a sweep with settings `s`, trained on `backend`.
 pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcome) -> RunSummary {
     let reach = |threshold: f64| {
-        out.epochs
+        out.evaluations
             .iter()
-            .find(|e| judged(e) >= threshold)
+            .find(|e| judged(e).is_some_and(|a| a >= threshold))
             .map(|e| (e.step + 1, e.wall_seconds))
     };
-    let val: Vec<f64> = out.epochs.iter().filter_map(|e| e.val_accuracy).collect();
+    let val: Vec<f64> = out
+        .evaluations
+        .iter()
+        .filter_map(|e| e.val_accuracy)
+        .collect();
     let tail = &out.steps[out.steps.len().saturating_sub(50)..];
     let final_train_loss =
         tail.iter().map(|s| s.train_loss).sum::<f64>() / tail.len().max(1) as f64;
-    let last = out.epochs.last();
+    // The last evaluation on the test set: the run's end (an evaluation within an epoch has none).
+    let last = out
+        .evaluations
+        .iter()
+        .rev()
+        .find(|e| e.test_accuracy.is_some());
     RunSummary {
         name: run.name.clone(),
         kind: run.schedule.kind().into(),
@@ -139,11 +149,9 @@ pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcom
         batch_size: s.batch_size,
         seed: run.seed_in(s),
         steps: out.steps.len() as u64,
-        final_test_accuracy: last.map_or(0.0, |e| e.test_accuracy),
-        best_test_accuracy: out
-            .epochs
-            .iter()
-            .map(|e| e.test_accuracy)
+        final_test_accuracy: last.and_then(|e| e.test_accuracy).unwrap_or(0.0),
+        best_test_accuracy: (out.evaluations.iter())
+            .filter_map(|e| e.test_accuracy)
             .fold(0.0, f64::max),
         final_val_accuracy: val.last().copied(),
         best_val_accuracy: (!val.is_empty()).then(|| val.iter().copied().fold(0.0, f64::max)),
@@ -152,10 +160,10 @@ pub fn summarize(run: &Planned, s: &Settings, backend: BackendKind, out: &Outcom
         steps_to_99: reach(0.99).map(|r| r.0),
         seconds_to_99: reach(0.99).map(|r| r.1),
         final_train_loss,
-        final_test_loss: last.map_or(f64::NAN, |e| e.test_loss),
+        final_test_loss: last.and_then(|e| e.test_loss).unwrap_or(f64::NAN),
         diverged: out.diverged_at.is_some(),
         diverged_at_step: out.diverged_at,
-        collapsed: out.diverged_at.is_none() && collapsed(&out.steps, &out.epochs),
+        collapsed: out.diverged_at.is_none() && collapsed(&out.steps, &out.evaluations),
         train_seconds: out.train_seconds,
         eval_seconds: out.eval_seconds,
         images_per_second: out.images as f64 / out.train_seconds.max(1e-9),
@@ -182,14 +190,14 @@ mod tests {
             .collect()
     }
 
-    fn evaluation(test_accuracy: f64) -> Vec<EpochRow> {
-        vec![EpochRow {
+    fn evaluation(test_accuracy: f64) -> Vec<EvalRow> {
+        vec![EvalRow {
             epoch: 0,
             step: 0,
             val_loss: None,
             val_accuracy: None,
-            test_loss: 2.3,
-            test_accuracy,
+            test_loss: Some(2.3),
+            test_accuracy: Some(test_accuracy),
             wall_seconds: 1.0,
         }]
     }

@@ -25,7 +25,13 @@ fn every_summary_follows_from_its_metrics() {
         let s: serde_json::Value = serde_json::from_str(&summary).unwrap();
         // The project's own reader (with or without the momentum column).
         let (rows, epochs) = experiments::metrics::read(&dir.join("metrics.csv")).unwrap();
-        let evals: Vec<(u64, f64)> = epochs.iter().map(|e| (e.step, e.test_accuracy)).collect();
+        let evals: Vec<(u64, f64)> = (epochs.iter())
+            .filter_map(|e| Some((e.step, e.test_accuracy?)))
+            .collect();
+        // Time to a target is judged on the validation set (the test set before there was one).
+        let judged: Vec<(u64, f64)> = (epochs.iter())
+            .filter_map(|e| Some((e.step, e.val_accuracy.or(e.test_accuracy)?)))
+            .collect();
         let name = dir.display();
         assert_eq!(s["steps"].as_u64().unwrap(), rows.len() as u64, "{name}");
         assert_eq!(
@@ -36,7 +42,7 @@ fn every_summary_follows_from_its_metrics() {
         let best = evals.iter().map(|e| e.1).fold(0.0, f64::max);
         assert_eq!(s["best_test_accuracy"].as_f64().unwrap(), best, "{name}");
         for (key, threshold) in [("steps_to_98", 0.98), ("steps_to_99", 0.99)] {
-            let first = evals.iter().find(|e| e.1 >= threshold).map(|e| e.0 + 1);
+            let first = judged.iter().find(|e| e.1 >= threshold).map(|e| e.0 + 1);
             assert_eq!(s[key].as_u64(), first, "{name} {key}");
         }
         let tail = &rows[rows.len().saturating_sub(50)..];

@@ -85,7 +85,8 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
             1,
             "one evaluation per epoch"
         );
-        // The held-out validation set is scored beside the test set at every evaluation.
+        // The held-out validation set is scored at every evaluation: by default every 25th of
+        // the run (here each of the 10 steps), with the test set at the epoch's end.
         assert!(metrics.starts_with("step,epoch,lr,"), "{metrics}");
         assert!(
             metrics
@@ -94,14 +95,17 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
                 .unwrap()
                 .contains(",val_loss,val_accuracy,test_loss,")
         );
-        assert_eq!(column(&metrics, "val_accuracy").len(), 1);
+        assert_eq!(column(&metrics, "val_accuracy").len(), 10);
         let summary = read_summary(&dir.join("summary.json"));
         assert_eq!(summary["name"], run);
         assert_eq!(summary["steps"], 10);
         let val = summary["best_val_accuracy"]
             .as_f64()
             .expect("best validation accuracy");
-        assert_eq!(Some(val), column(&metrics, "val_accuracy").last().copied());
+        let best = column(&metrics, "val_accuracy")
+            .into_iter()
+            .fold(0.0, f64::max);
+        assert_eq!(val, best);
         assert_eq!(summary["diverged"], false);
         let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
         assert!(
@@ -232,6 +236,51 @@ fn max_steps_stops_mid_epoch_and_still_evaluates() {
     assert_one_line_error(
         &train(&out, 0, &["--schedule", "fixed"]),
         "train_limit (0) must be at least 1",
+    );
+}
+
+#[test]
+fn eval_every_scores_the_validation_set_within_epochs_and_the_test_set_at_their_ends() {
+    let out = temp_dir("eval-every");
+    ok(&Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("--data-dir")
+        .arg(mnist_dir())
+        .arg("--out")
+        .arg(&out.0)
+        .args([
+            "--backend",
+            "flex",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "32",
+            "--quiet",
+        ])
+        .args([
+            "--train-limit",
+            "320",
+            "--test-limit",
+            "200",
+            "--validation",
+            "300",
+        ])
+        .args(["--schedule", "fixed", "--eval-every", "4", "--name", "e"])
+        .env("MNIST_NO_DOWNLOAD", "1")
+        .output()
+        .unwrap());
+    let metrics = std::fs::read_to_string(out.join("e/fixed/metrics.csv")).unwrap();
+    // 10 steps an epoch: points after steps 4, 8, 12 and 16, and at the ends (10 and 20).
+    let evaluated: Vec<u64> = (metrics.lines().skip(1))
+        .filter(|l| l.split(',').nth(5).is_some_and(|v| !v.is_empty()))
+        .map(|l| l.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(evaluated, [3, 7, 9, 11, 15, 19], "{metrics}");
+    assert_eq!(column(&metrics, "test_accuracy").len(), 2);
+    let config = std::fs::read_to_string(out.join("e/fixed/config.toml")).unwrap();
+    assert!(config.contains("eval_every = 4\n"), "{config}");
+    assert_one_line_error(
+        &train(&out, 64, &["--schedule", "fixed", "--eval-every", "0"]),
+        "eval_every (0) must be at least 1 step",
     );
 }
 

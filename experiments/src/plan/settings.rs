@@ -14,6 +14,9 @@ use crate::optim::OptimizerKind;
 use crate::presets::AutoPaths;
 use schedules::shares::Shares;
 
+/// Evaluations on the validation set in a run by default, besides each epoch's end.
+pub const POINTS_PER_RUN: u64 = 25;
+
 /// The settings with every default applied, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
@@ -27,6 +30,8 @@ pub struct Settings {
     pub out: PathBuf,
     /// Training images held out as the validation set (from the end of the training set).
     pub validation: usize,
+    /// Evaluate on the validation set every this many steps (`None`: a 25th of the run).
+    pub eval_every: Option<u64>,
 }
 
 impl Settings {
@@ -45,6 +50,7 @@ impl Settings {
             seed: file.seed.ok_or_else(|| missing("seed"))?,
             out: file.out.clone().ok_or_else(|| missing("out"))?,
             validation: file.validation.ok_or_else(|| missing("validation"))?,
+            eval_every: file.eval_every,
         };
         if settings.epochs == 0 {
             return Err("epochs (0) must be at least 1".into());
@@ -62,6 +68,11 @@ impl Settings {
                 )));
             }
         }
+        if settings.eval_every == Some(0) {
+            return Err(
+                "eval_every (0) must be at least 1 step; leave it out for 25 points per run".into(),
+            );
+        }
         if settings.validation == 0 {
             return Err(
                 "validation (0) must be at least 1 image: the runs are judged on held-out images, never on the test set".into(),
@@ -73,6 +84,14 @@ impl Settings {
     /// Optimizer steps in one epoch over `train_images` (the last batch may be short).
     pub fn steps_per_epoch(&self, train_images: usize) -> u64 {
         train_images.div_ceil(self.batch_size) as u64
+    }
+
+    /// Steps between evaluations on the validation set: as set, or a 25th of the planned
+    /// epochs (so a run has at least 25 points besides its epochs' ends; `--max-steps` does not
+    /// change it, so a cut run evaluates where the whole one would).
+    pub fn eval_every(&self, train_images: usize) -> u64 {
+        let run = self.total_steps(train_images, None);
+        self.eval_every.unwrap_or((run / POINTS_PER_RUN).max(1))
     }
 
     /// Steps a run takes (fewer when it diverges): every epoch, cut at `max_steps`.

@@ -118,6 +118,7 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         out: args.out.clone(),
         test_limit: args.test_limit,
         validation: args.validation,
+        eval_every: args.eval_every,
         ..flags(&args.setup)
     });
     let settings = Settings::of(&file)?;

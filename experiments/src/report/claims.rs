@@ -414,7 +414,7 @@ mod tests {
         RunData {
             summary,
             steps,
-            epochs: Vec::new(),
+            evaluations: Vec::new(),
             config: None,
         }
     }

@@ -241,12 +241,16 @@ impl plot::Panel for RunData {
                 points: smoothed(&self.steps, window),
                 band: Vec::new(),
             },
+            // The validation loss at every evaluation (the test loss for runs from before the
+            // validation split).
             Series {
-                name: "test".into(),
-                points: self
-                    .epochs
-                    .iter()
-                    .map(|e| (e.step as f64, e.test_loss))
+                name: if self.evaluations.iter().any(|e| e.val_loss.is_some()) {
+                    "validation".into()
+                } else {
+                    "test".into()
+                },
+                points: (self.evaluations.iter())
+                    .filter_map(|e| Some((e.step as f64, e.val_loss.or(e.test_loss)?)))
                     .collect(),
                 band: Vec::new(),
             },

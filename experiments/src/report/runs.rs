@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, ConfigFile};
 use crate::error::{Error, Result};
 use crate::layout::{self, RunDir, SweepDir};
-use crate::metrics::{self, EpochRow, StepRow};
+use crate::metrics::{self, EvalRow, StepRow};
 use crate::summary::{self, RunSummary};
 use crate::{fsio, presets};
 
@@ -14,7 +14,8 @@ use crate::{fsio, presets};
 pub struct RunData {
     pub summary: RunSummary,
     pub steps: Vec<StepRow>,
-    pub epochs: Vec<EpochRow>,
+    /// Every evaluation, on the validation set and (at epochs' ends) the test set.
+    pub evaluations: Vec<EvalRow>,
     /// How it was trained (`config.toml`); `None` for a folder without one.
     pub config: Option<ConfigFile>,
 }
@@ -26,9 +27,9 @@ impl RunData {
         let text = fsio::read_to_string(&path)?;
         let mut summary: RunSummary = serde_json::from_str(&text)
             .map_err(|e| Error::new(format!("{}: {e}", path.display())))?;
-        let (steps, epochs) = metrics::read(&dir.file(layout::METRICS))?;
+        let (steps, evaluations) = metrics::read(&dir.file(layout::METRICS))?;
         // Judged from the metrics, so runs summarised before collapses were named are judged too.
-        summary.collapsed = !summary.diverged && summary::collapsed(&steps, &epochs);
+        summary.collapsed = !summary.diverged && summary::collapsed(&steps, &evaluations);
         let path = dir.file(layout::CONFIG);
         let config = if path.is_file() {
             let text = fsio::read_to_string(&path)?;
@@ -39,7 +40,7 @@ impl RunData {
         Ok(Self {
             summary,
             steps,
-            epochs,
+            evaluations,
             config,
         })
     }

@@ -1,6 +1,7 @@
 //! One training run: batches in a seeded order, the schedule stepped once per optimizer step,
-//! the test set evaluated after every epoch, a checkpoint at every epoch's end and on a stop
-//! request, divergence detected.
+//! the validation set evaluated every `eval_every` steps and after every epoch, the test set
+//! after every epoch, a checkpoint at every epoch's end and on a stop request, divergence
+//! detected.
 
 use std::path::Path;
 use std::time::Instant;
@@ -17,7 +18,7 @@ use super::step::{Learner, Shuffle, splitmix64};
 use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Ending, Error, Result};
 use crate::fsio;
-use crate::metrics::{self, EpochRow, Outcome, StepRow};
+use crate::metrics::{self, EvalRow, Outcome, StepRow};
 use crate::plan::{Planned, Settings};
 use crate::progress::Progress;
 use crate::signals;
@@ -52,29 +53,38 @@ impl Clock {
     }
 }
 
+/// Which sets an evaluation scores.
+#[derive(Clone, Copy, PartialEq)]
+enum Sets {
+    /// The validation set alone: the points within an epoch.
+    Validation,
+    /// The validation and the test set: each epoch's end and the run's.
+    Both,
+}
+
 /// Evaluates after `steps` steps, records the row in `out` (time included) and returns it.
 fn evaluate_into(
     out: &mut Outcome,
     learner: &Learner,
     data: &DeviceData,
-    epoch: u64,
-    steps: u64,
+    (epoch, steps): (u64, u64),
+    sets: Sets,
     clock: &Clock,
-) -> EpochRow {
+) -> EvalRow {
     let eval_start = Instant::now();
     let (val_loss, val_accuracy) = validate(&learner.model, data);
-    let (test_loss, test_accuracy) = evaluate(&learner.model, data);
+    let test = (sets == Sets::Both).then(|| evaluate(&learner.model, data));
     out.eval_seconds += eval_start.elapsed().as_secs_f64();
-    let row = EpochRow {
+    let row = EvalRow {
         epoch,
         step: steps.saturating_sub(1),
         val_loss: Some(val_loss),
         val_accuracy: Some(val_accuracy),
-        test_loss,
-        test_accuracy,
+        test_loss: test.map(|t| t.0),
+        test_accuracy: test.map(|t| t.1),
         wall_seconds: clock.seconds(),
     };
-    out.epochs.push(row.clone());
+    out.evaluations.push(row.clone());
     row
 }
 
@@ -134,7 +144,7 @@ impl Live {
                 wall_seconds: wall,
                 images: self.out.images,
             },
-            metrics: metrics::to_csv(&self.out.steps, &self.out.epochs),
+            metrics: metrics::to_csv(&self.out.steps, &self.out.evaluations),
             model: model.to_vec(),
             optimizer: optimizer.to_vec(),
             scheduler: scheduler.to_vec(),
@@ -181,7 +191,7 @@ impl Live {
         (self.scheduler.load_record_checked(record)).map_err(|_| damaged("scheduler record"))?;
         let (steps, epochs) = metrics::parse(&c.metrics).map_err(|_| damaged("metrics"))?;
         self.out.steps = steps;
-        self.out.epochs = epochs;
+        self.out.evaluations = epochs;
         self.out.eval_seconds = c.state.eval_seconds;
         self.out.images = c.state.images;
         self.first_loss = c.state.first_loss;
@@ -208,6 +218,7 @@ pub fn train(
     device.seed(seed);
     let steps_per_epoch = s.steps_per_epoch(data.n_train);
     let total_steps = s.total_steps(data.n_train, files.max_steps);
+    let eval_every = s.eval_every(data.n_train);
     let policy = run.schedule.policy().expect("validated before training");
     let loss_decay = (run.loss_decay.as_ref())
         .map(|d| LossDecay::new(d.policy().expect("validated before training")));
@@ -281,6 +292,19 @@ pub fn train(
             live.out.images += batch.len() as u64;
             live.step += 1;
             progress.step(live.step, epoch, lr, value);
+            // A point within the epoch; the epoch's end and the run's are evaluated below.
+            let ends_epoch = live.step.is_multiple_of(steps_per_epoch) || live.step >= total_steps;
+            if live.step.is_multiple_of(eval_every) && !ends_epoch {
+                let at = (epoch, live.step);
+                evaluate_into(
+                    &mut live.out,
+                    &live.learner,
+                    data,
+                    at,
+                    Sets::Validation,
+                    &clock,
+                );
+            }
             if signals::stop_requested() || files.stop_after == Some(live.step) {
                 live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
                 progress.note(&format!(
@@ -291,7 +315,8 @@ pub fn train(
                 break 'epochs;
             }
         }
-        let row = evaluate_into(&mut live.out, &live.learner, data, epoch, live.step, &clock);
+        let at = (epoch, live.step);
+        let row = evaluate_into(&mut live.out, &live.learner, data, at, Sets::Both, &clock);
         // Reduce-on-plateau follows the validation loss, never the test set's.
         if let (Some(handle), Some(val_loss)) = (&plateau, row.val_loss) {
             handle.report(val_loss);
@@ -306,11 +331,13 @@ pub fn train(
         }
     }
     let mut out = live.out;
-    if ending == Ending::Finished && out.epochs.last().is_none_or(|e| e.step + 1 != live.step) {
+    let scored_last = (out.evaluations.last())
+        .is_some_and(|e| e.step + 1 == live.step && e.test_accuracy.is_some());
+    if ending == Ending::Finished && !scored_last {
         // Stopped mid-epoch (divergence or --max-steps): evaluate the model as it was when the
         // run stopped, so every run has a final accuracy.
-        let epoch = out.steps.last().map_or(0, |s| s.epoch);
-        evaluate_into(&mut out, &live.learner, data, epoch, live.step, &clock);
+        let at = (out.steps.last().map_or(0, |s| s.epoch), live.step);
+        evaluate_into(&mut out, &live.learner, data, at, Sets::Both, &clock);
     }
     out.train_seconds = clock.seconds() - out.eval_seconds;
     progress.finish();
