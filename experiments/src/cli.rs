@@ -143,7 +143,7 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR", conflicts_with_all = [
         "schedule", "config", "model", "optimizer", "epochs", "batch_size", "seed", "dataset",
         "out", "name", "train_limit", "test_limit", "validation", "eval_every", "loss_decay", "lr", "max_steps", "shard",
-        "seeds", "lr_scale",
+        "seeds", "lr_scale", "peak_lr",
     ])]
     pub resume: Option<PathBuf>,
     /// Train every schedule with N seeds (the seed, seed+1, …); the report adds mean ± std
@@ -159,6 +159,11 @@ pub struct TrainArgs {
         allow_negative_numbers = true
     )]
     pub lr_scale: Vec<f64>,
+    /// Scale every schedule so that its highest rate is X (every rate times the same factor,
+    /// so the shape stays), before --lr-scale: schedules compared at one peak, or a grid
+    /// centred on X.
+    #[arg(long, value_name = "X")]
+    pub peak_lr: Option<f64>,
     /// Train only slice I of N of the sweep (runs I, I+N, I+2N, … in sweep order, counting
     /// from 1), into its own folder NAME-shard-I-of-N; `experiments report` merges the slices.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]

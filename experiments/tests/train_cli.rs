@@ -575,6 +575,31 @@ fn lr_scale_trains_each_schedule_at_each_multiple_of_its_rates() {
     assert_eq!(summary["name"], "cosine-x0.5");
     assert_eq!(summary["scaled_from"], "cosine");
     assert_eq!(summary["lr_scale"], 0.5);
+    // --peak-lr scales each schedule to that peak first, keeping its shape: the cyclical
+    // preset (0.005 to 0.05) becomes 0.02 to 0.2, then 0.01 to 0.1 at half.
+    ok(&train(
+        &out,
+        64,
+        &[
+            "--schedule",
+            "clr",
+            "--peak-lr",
+            "0.2",
+            "--lr-scale",
+            "0.5",
+            "--name",
+            "p",
+        ],
+    ));
+    let config = std::fs::read_to_string(out.join("p/clr-x0.5/config.toml")).unwrap();
+    assert!(
+        config.contains("base_lr = 0.01\n") && config.contains("max_lr = 0.1\n"),
+        "{config}"
+    );
+    for peak in ["0", "inf"] {
+        let bad = train(&out, 64, &["--schedule", "fixed", "--peak-lr", peak]);
+        assert_one_line_error(&bad, &format!("--peak-lr {peak}: the highest rate must be"));
+    }
     // Final accuracy and failures against the peak rate, one curve per scaled schedule.
     for picture in [
         "sensitivity.png",

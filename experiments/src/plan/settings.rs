@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use schedules::ScheduleConfig;
+use schedules::{Schedule, ScheduleConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
@@ -121,7 +121,10 @@ pub struct Planned {
     /// The schedule a scaled run is a multiple of (its name before `-xF`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scaled_from: Option<String>,
-    /// Whether `lr_scale` still has to be applied: after the range test fills `"auto"` rates,
+    /// The highest rate the schedule was scaled to (`--peak-lr`), before `lr_scale`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak_lr: Option<f64>,
+    /// Whether `peak_lr` and `lr_scale` still have to be applied: after the range test fills `"auto"` rates,
     /// before `sweep.toml` is written (so a resume does not apply it twice).
     #[serde(skip)]
     pub scale_pending: bool,
@@ -149,6 +152,7 @@ impl Planned {
             group: None,
             lr_scale: None,
             scaled_from: None,
+            peak_lr: None,
             scale_pending: false,
             auto: Vec::new(),
             shares: Vec::new(),
@@ -169,15 +173,28 @@ impl Planned {
         Ok(())
     }
 
-    /// Multiplies the schedule's rates by `lr_scale` if that is still to be done.
+    /// Scales the schedule's rates to `peak_lr` and then by `lr_scale`, if that is still to
+    /// be done.
     pub fn apply_scale(&mut self) -> Result<()> {
-        if let (Some(factor), true) = (self.lr_scale, self.scale_pending) {
-            self.schedule = self
-                .schedule
-                .scaled(factor)
-                .map_err(|e| format!("{} (rates × {factor:?}): [schedule] {e}", self.name))?;
-            self.scale_pending = false;
+        if !self.scale_pending {
+            return Ok(());
         }
+        let mut factor = self.lr_scale.unwrap_or(1.0);
+        if let Some(peak) = self.peak_lr {
+            let highest = self.schedule.bounds().1;
+            if highest.is_nan() || highest <= 0.0 {
+                return Err(Error::new(format!(
+                    "{}: --peak-lr needs a schedule whose highest rate is positive (it is {highest})",
+                    self.name
+                )));
+            }
+            factor *= peak / highest;
+        }
+        self.schedule = self
+            .schedule
+            .scaled(factor)
+            .map_err(|e| format!("{} (rates × {factor:?}): [schedule] {e}", self.name))?;
+        self.scale_pending = false;
         Ok(())
     }
 

@@ -172,6 +172,17 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
     }
     let mut seen = std::collections::HashSet::new();
     runs.retain(|p| seen.insert(p.name.clone()));
+    if let Some(peak) = args.peak_lr {
+        if !(peak.is_finite() && peak > 0.0) {
+            return Err(Error::new(format!(
+                "--peak-lr {peak}: the highest rate must be a positive number, like 0.05"
+            )));
+        }
+        for run in &mut runs {
+            run.peak_lr = Some(peak);
+            run.scale_pending = true;
+        }
+    }
     if !args.lr_scale.is_empty() {
         runs = over_scales(runs, &args.lr_scale)?;
     }
