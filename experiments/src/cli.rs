@@ -36,6 +36,42 @@ pub enum Command {
     LrFind(LrFindArgs),
     /// Training images/s per model, batch size and CPU backend, side by side with PyTorch.
     Bench(BenchArgs),
+    /// A fair schedule study: every arm's peak rate tuned on a grid around the LR range test's
+    /// suggestion (on the validation set), then paired final seeds at the tuned peak, with the
+    /// table, the claims' verdicts and the pictures (run again to continue a stopped study).
+    Study(StudyArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StudyArgs {
+    /// The study file (default: the built-in configs/study.toml).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Results root (default results); the study lands in OUT/NAME/.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Study folder name (default: study-DATASET-MODEL-Nep).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Backend for every run.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendKind>,
+    /// Where the data set's files are.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Train only arms I, I+N, I+2N, … (counting from 1); run once more without it, after
+    /// every shard has finished, to draw the report.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Runs trained at the same time (as for a sweep).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Stop each run after N steps as if interrupted (tests of continuing a study).
+    #[arg(long, value_name = "N", hide = true)]
+    pub stop_after: Option<u64>,
+    /// No progress output.
+    #[arg(long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -119,8 +155,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "N")]
     pub validation: Option<usize>,
     /// Evaluate on the validation set every N optimizer steps (default: a 25th of the run, so
-    /// time-to-target is measured at 25 points or more); the test set is scored at each
-    /// epoch's end only.
+    /// time-to-target is measured at 25 points or more; 0: at epochs' ends only); the test set
+    /// is scored at each epoch's end only.
     #[arg(long, value_name = "N")]
     pub eval_every: Option<u64>,
     /// Also run loss decay: this preset multiplies the loss while the lr stays fixed.

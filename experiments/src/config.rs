@@ -125,7 +125,8 @@ pub struct ConfigFile {
     /// Training images held out, from the end of the training set, as the validation set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validation: Option<usize>,
-    /// Evaluate on the validation set every N steps (default: 25 points per run).
+    /// Evaluate on the validation set every N steps (default: 25 points per run; 0: at epochs'
+    /// ends only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eval_every: Option<u64>,
     /// The schedule used as a loss multiplier at a fixed learning rate (loss decay).

@@ -37,6 +37,22 @@ pub const SENSITIVITY_PICTURE: &str = "sensitivity";
 pub const SENSITIVITY_FAILED_PICTURE: &str = "sensitivity-failed";
 /// The formats every picture is drawn in.
 pub const PICTURE_FORMATS: [&str; 2] = ["png", "svg"];
+/// A study folder's own file: the study as it was started (`experiments study`).
+pub const STUDY: &str = "study.toml";
+/// Every run of a study, one row each.
+pub const STUDY_RUNS: &str = "runs.csv";
+/// The validation accuracy of a study's final and zero-tuning runs at every evaluation.
+pub const STUDY_CURVES: &str = "curves.csv";
+/// A study's table and claims.
+pub const STUDY_MD: &str = "study.md";
+/// A study's table, unrounded.
+pub const STUDY_CSV: &str = "study.csv";
+/// The folder of a study's arm configs (`arms/ARM.toml`).
+pub const STUDY_ARMS: &str = "arms";
+/// A study's ranking of the arms.
+pub const RANKING_PICTURE: &str = "ranking";
+/// A study's validation accuracy against step.
+pub const VALIDATION_PICTURE: &str = "validation";
 
 /// A sweep's folder: one folder per run, `sweep.toml`, the tables and pictures.
 #[derive(Debug, Clone, PartialEq, Eq)]

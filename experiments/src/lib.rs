@@ -25,6 +25,7 @@ pub mod presets;
 pub mod progress;
 pub mod report;
 pub mod signals;
+pub mod study;
 pub mod summary;
 pub mod train;
 pub mod worker;
@@ -39,6 +40,11 @@ pub fn run(cli: Cli) -> Result<Ending> {
     match cli.command {
         None => experiment::run(cli.train),
         Some(Command::Lr(args)) => lr::run(args).map(|()| Ending::Finished),
+        Some(Command::Plot(args)) if args.dir.join(layout::STUDY).is_file() => {
+            let files = study::redraw(&args.dir)?;
+            eprintln!("redrew {} files in {}", files.len(), args.dir.display());
+            Ok(Ending::Finished)
+        }
         Some(Command::Plot(args)) => {
             let drawn = report::redraw(&args.dir, args.log_y)?;
             eprintln!(
@@ -59,8 +65,9 @@ pub fn run(cli: Cli) -> Result<Ending> {
             Ok(Ending::Finished)
         }
         Some(Command::LrFind(args)) => {
-            lr_find::run(LrFindPlan::from_args(args)?).map(|()| Ending::Finished)
+            lr_find::run(LrFindPlan::from_args(args)?).map(|_| Ending::Finished)
         }
+        Some(Command::Study(args)) => study::run(args),
         Some(Command::Bench(args)) => {
             bench::run(BenchPlan::from_args(args)?).map(|()| Ending::Finished)
         }

@@ -157,8 +157,9 @@ pub fn suggest(points: &[Point]) -> Option<Suggestion> {
     })
 }
 
-/// `experiments lr-find`: the test, its curve as CSV and pictures, and the suggested rates.
-pub fn run(plan: LrFindPlan) -> Result<()> {
+/// `experiments lr-find`: the test, its curve as CSV and pictures, and the suggested rates
+/// (returned for `experiments study`, which centres its grids on them).
+pub fn run(plan: LrFindPlan) -> Result<Suggestion> {
     let s = &plan.settings;
     fsio::create_out_dir(&plan.out)?;
     let data = mnist::load(s.dataset.kind(), plan.data_dir.as_deref(), None, Some(1))
@@ -181,7 +182,8 @@ pub fn run(plan: LrFindPlan) -> Result<()> {
 
     let out = &plan.out;
     fsio::write_atomic(&out.join(layout::LR_FIND), csv(&points).as_bytes())?;
-    let s = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
+    let found = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
+    let s = found;
     let (lo, hi) = points
         .iter()
         .map(|p| p.smoothed)
@@ -234,7 +236,7 @@ pub fn run(plan: LrFindPlan) -> Result<()> {
         s.max_lr, s.base_lr
     );
     eprintln!("wrote {}", out.display());
-    Ok(())
+    Ok(found)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 /// wherever the schedule does not cycle it.
 pub const MOMENTUM: f64 = 0.9;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OptimizerKind {
     /// Plain SGD.

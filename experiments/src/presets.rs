@@ -55,6 +55,27 @@ fn override_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("configs/schedules"))
 }
 
+/// Where preset `name` comes from (its override file, else the built-in copy) and its text.
+fn source_and_text(name: &str) -> Result<(String, String)> {
+    let file = override_dir().join(format!("{name}.toml"));
+    if file.is_file() {
+        let text = fsio::read_to_string(&file)?;
+        Ok((file.display().to_string(), text))
+    } else if let Some((_, text)) = PRESETS.iter().find(|(n, _)| *n == name) {
+        Ok((format!("preset {name}"), text.to_string()))
+    } else {
+        Err(Error::new(format!(
+            "unknown schedule preset `{name}`; choose one of: {} (or pass --config FILE)",
+            preset_names().join(", ")
+        )))
+    }
+}
+
+/// The text of preset `name`'s file, as `preset_auto` reads it.
+pub fn preset_text(name: &str) -> Result<String> {
+    Ok(source_and_text(name)?.1)
+}
+
 /// A `[schedule]` table and nothing else: the shape of a preset file.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -95,18 +116,7 @@ pub struct Preset {
 
 /// Like [`preset`], but a rate may be `"auto"`.
 pub fn preset_auto(name: &str) -> Result<Preset> {
-    let file = override_dir().join(format!("{name}.toml"));
-    let (source, text) = if file.is_file() {
-        let text = fsio::read_to_string(&file)?;
-        (file.display().to_string(), text)
-    } else if let Some((_, text)) = PRESETS.iter().find(|(n, _)| *n == name) {
-        (format!("preset {name}"), text.to_string())
-    } else {
-        return Err(Error::new(format!(
-            "unknown schedule preset `{name}`; choose one of: {} (or pass --config FILE)",
-            preset_names().join(", ")
-        )));
-    };
+    let (source, text) = source_and_text(name)?;
     if !text.contains("auto") && !text.contains('%') {
         let parsed: PresetFile = parse_toml(&source, &text)?;
         return Ok(Preset {

@@ -278,10 +278,14 @@ fn eval_every_scores_the_validation_set_within_epochs_and_the_test_set_at_their_
     assert_eq!(column(&metrics, "test_accuracy").len(), 2);
     let config = std::fs::read_to_string(out.join("e/fixed/config.toml")).unwrap();
     assert!(config.contains("eval_every = 4\n"), "{config}");
-    assert_one_line_error(
-        &train(&out, 64, &["--schedule", "fixed", "--eval-every", "0"]),
-        "eval_every (0) must be at least 1 step",
-    );
+    // 0: at the epoch's end only.
+    ok(&train(
+        &out,
+        320,
+        &["--schedule", "fixed", "--eval-every", "0", "--name", "z"],
+    ));
+    let metrics = std::fs::read_to_string(out.join("z/fixed/metrics.csv")).unwrap();
+    assert_eq!(column(&metrics, "val_accuracy").len(), 1, "{metrics}");
 }
 
 #[test]

@@ -30,7 +30,8 @@ pub struct Settings {
     pub out: PathBuf,
     /// Training images held out as the validation set (from the end of the training set).
     pub validation: usize,
-    /// Evaluate on the validation set every this many steps (`None`: a 25th of the run).
+    /// Evaluate on the validation set every this many steps (`None`: a 25th of the run; 0: at
+    /// epochs' ends only).
     pub eval_every: Option<u64>,
 }
 
@@ -68,11 +69,6 @@ impl Settings {
                 )));
             }
         }
-        if settings.eval_every == Some(0) {
-            return Err(
-                "eval_every (0) must be at least 1 step; leave it out for 25 points per run".into(),
-            );
-        }
         if settings.validation == 0 {
             return Err(
                 "validation (0) must be at least 1 image: the runs are judged on held-out images, never on the test set".into(),
@@ -86,12 +82,17 @@ impl Settings {
         train_images.div_ceil(self.batch_size) as u64
     }
 
-    /// Steps between evaluations on the validation set: as set, or a 25th of the planned
-    /// epochs (so a run has at least 25 points besides its epochs' ends; `--max-steps` does not
-    /// change it, so a cut run evaluates where the whole one would).
-    pub fn eval_every(&self, train_images: usize) -> u64 {
+    /// Steps between evaluations on the validation set within epochs: as set, or a 25th of
+    /// the planned epochs (so a run has at least 25 points besides its epochs' ends;
+    /// `--max-steps` does not change it, so a cut run evaluates where the whole one would);
+    /// `None` for none (`eval_every = 0`).
+    pub fn eval_every(&self, train_images: usize) -> Option<u64> {
         let run = self.total_steps(train_images, None);
-        self.eval_every.unwrap_or((run / POINTS_PER_RUN).max(1))
+        match self.eval_every {
+            Some(0) => None,
+            Some(n) => Some(n),
+            None => Some((run / POINTS_PER_RUN).max(1)),
+        }
     }
 
     /// Steps a run takes (fewer when it diverges): every epoch, cut at `max_steps`.

@@ -6,6 +6,7 @@ mod figures;
 mod paired;
 mod runs;
 mod stats;
+pub mod study;
 mod tables;
 
 pub use runs::{RunData, merge_into, read_runs};

@@ -294,7 +294,7 @@ pub fn train(
             progress.step(live.step, epoch, lr, value);
             // A point within the epoch; the epoch's end and the run's are evaluated below.
             let ends_epoch = live.step.is_multiple_of(steps_per_epoch) || live.step >= total_steps;
-            if live.step.is_multiple_of(eval_every) && !ends_epoch {
+            if eval_every.is_some_and(|n| live.step.is_multiple_of(n)) && !ends_epoch {
                 let at = (epoch, live.step);
                 evaluate_into(
                     &mut live.out,
