@@ -66,7 +66,26 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
         "{}",
         String::from_utf8_lossy(&cut.stderr)
     );
-    ok(&study(&config, &dir, &[]));
+    // Two shards share the arms (1: constant and adam-constant, 2: cosine); the first
+    // continues the stopped grid.
+    for shard in ["1/2", "2/2"] {
+        let out = study(&config, &dir, &["--shard", shard]);
+        ok(&out);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("shard {shard}: its arms are trained")),
+            "{err}"
+        );
+    }
+    assert!(
+        !dir.join("s/study.md").exists(),
+        "no report before every shard is in"
+    );
+    // Without --shard: nothing left to train, the report is drawn.
+    let last = study(&config, &dir, &[]);
+    ok(&last);
+    let err = String::from_utf8_lossy(&last.stderr);
+    assert!(!err.contains(" run(s) of lenet"), "trained again: {err}");
     let s = dir.join("s");
     for file in [
         "study.toml",
