@@ -53,6 +53,12 @@ pub struct StudyArgs {
     /// Study folder name (default: study-DATASET-MODEL-Nep).
     #[arg(long)]
     pub name: Option<String>,
+    /// Passes over the training set, instead of the study file's (the budget).
+    #[arg(long)]
+    pub epochs: Option<u64>,
+    /// Data set, instead of the study file's.
+    #[arg(long, value_enum)]
+    pub dataset: Option<Dataset>,
     /// Backend for every run.
     #[arg(long, value_enum)]
     pub backend: Option<BackendKind>,

@@ -53,6 +53,8 @@ pub const STUDY_ARMS: &str = "arms";
 pub const RANKING_PICTURE: &str = "ranking";
 /// A study's validation accuracy against step.
 pub const VALIDATION_PICTURE: &str = "validation";
+/// The same, one panel per arm (small multiples).
+pub const VALIDATION_GRID_PICTURE: &str = "validation-grid";
 
 /// A sweep's folder: one folder per run, `sweep.toml`, the tables and pictures.
 #[derive(Debug, Clone, PartialEq, Eq)]

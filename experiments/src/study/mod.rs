@@ -36,7 +36,7 @@ struct Study {
 
 /// Runs (or continues) the study, then draws its report.
 pub fn run(args: StudyArgs) -> Result<Ending> {
-    let file = match &args.config {
+    let mut file = match &args.config {
         Some(path) => StudyFile::read(path)?,
         None => {
             let text = include_str!("../../../configs/study.toml");
@@ -46,6 +46,9 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
             file
         }
     };
+    // The budget and the data set may be given on the command line; study.toml records them.
+    file.settings.epochs = args.epochs.or(file.settings.epochs);
+    file.settings.dataset = args.dataset.or(file.settings.dataset);
     let settings = settings(&file, OptimizerKind::Momentum)?;
     let name = (args.name.clone()).unwrap_or_else(|| {
         format!(

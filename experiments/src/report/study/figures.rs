@@ -1,5 +1,6 @@
-//! The study's pictures: the ranking, validation accuracy against step with confidence bands,
-//! and the rate sensitivity of every arm's grid (accuracy and failures against the peak rate).
+//! The study's pictures: the ranking, validation accuracy against step with confidence bands
+//! (all arms on one chart, and one panel per arm), and the rate sensitivity of every arm's grid
+//! (accuracy and failures against the peak rate).
 
 use std::path::{Path, PathBuf};
 
@@ -48,6 +49,12 @@ pub fn draw(dir: &Path, data: &StudyData, rows: &[ArmRow]) -> Result<Vec<PathBuf
         ),
     ];
     let mut written = Vec::new();
+    for ext in PICTURE_FORMATS {
+        let path = dir.join(format!("{}.{ext}", layout::VALIDATION_GRID_PICTURE));
+        let labels = ("step", "validation accuracy (%)");
+        plot::small_multiples(&path, &charts[1].4, labels, false)?;
+        written.push(path);
+    }
     for (name, title, x_label, y_label, series, log_x) in &charts {
         for ext in PICTURE_FORMATS {
             let path = dir.join(format!("{name}.{ext}"));

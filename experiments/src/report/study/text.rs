@@ -78,7 +78,7 @@ pub fn markdown(data: &StudyData, rows: &[ArmRow], claims: &[String]) -> String 
     for claim in claims {
         md += &format!("- {claim}\n");
     }
-    md += "\n![Ranking](ranking.png)\n\n![Validation accuracy against step](validation.png)\n\n![Rate sensitivity](sensitivity.png)\n\n![Failures against rate](sensitivity-failed.png)\n";
+    md += "\n![Ranking](ranking.png)\n\n![Validation accuracy against step](validation.png)\n\n![One panel per arm](validation-grid.png)\n\n![Rate sensitivity](sensitivity.png)\n\n![Failures against rate](sensitivity-failed.png)\n";
     md
 }
 
