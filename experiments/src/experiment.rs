@@ -48,6 +48,8 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
         return Ok(Ending::Finished);
     }
     fsio::create_out_dir(plan.sweep.path())?;
+    // One process writes a sweep folder: a second one (the same command, or --resume) stops here.
+    let _lock = fsio::lock_folder(plan.sweep.path())?;
     let (places, used) = places(&plan)?;
     // Lengths given as shares of the run become steps now that the run's length is known.
     let total = plan.steps(places[0].data.n_train);

@@ -65,6 +65,64 @@ pub fn create_out_dir(dir: &Path) -> Result<()> {
     })
 }
 
+/// A folder one process writes: an advisory lock on its `running.lock`, held while this value
+/// lives. The system drops it when the process ends, however it ends, so a lock left by a
+/// killed process never blocks the next one.
+#[derive(Debug)]
+pub struct FolderLock {
+    _file: File,
+}
+
+/// Takes the lock of `dir` (a sweep or study folder), or says who holds it.
+pub fn lock_folder(dir: &Path) -> Result<FolderLock> {
+    let path = dir.join(crate::layout::LOCK);
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::new(format!(
+            "cannot lock {}: {e}; check that the folder is writable",
+            path.display()
+        ))
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| failed(&e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            let holder = holder.trim();
+            return Err(Error::new(format!(
+                "{} is being written by another experiments process ({}); wait for it to finish or stop it, then run again",
+                dir.display(),
+                if holder.is_empty() {
+                    "unknown holder"
+                } else {
+                    holder
+                }
+            )));
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(failed(&e)),
+    }
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "this host".into());
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // Who holds it, for the refusal another process prints; the lock itself is the flock.
+    let holder = format!(
+        "host {host}, pid {}, since {since} s after the epoch\n",
+        std::process::id()
+    );
+    file.set_len(0)
+        .and_then(|()| file.write_all(holder.as_bytes()))
+        .map_err(|e| failed(&e))?;
+    Ok(FolderLock { _file: file })
+}
+
 /// Reads a file to a string, with an error that names it.
 pub fn read_to_string(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| Error::read(path, e))

@@ -37,6 +37,8 @@ pub const SENSITIVITY_PICTURE: &str = "sensitivity";
 pub const SENSITIVITY_FAILED_PICTURE: &str = "sensitivity-failed";
 /// The formats every picture is drawn in.
 pub const PICTURE_FORMATS: [&str; 2] = ["png", "svg"];
+/// The advisory lock of a sweep or study folder being written, naming its holder.
+pub const LOCK: &str = "running.lock";
 /// A study folder's own file: the study as it was started (`experiments study`).
 pub const STUDY: &str = "study.toml";
 /// Every run of a study, one row each.

@@ -227,6 +227,47 @@ fn sigterm_saves_a_checkpoint_that_resumes_exactly() {
     assert_same_runs(&out.join("full"), &out.join("killed"));
 }
 
+#[test]
+fn a_second_writer_is_refused_and_a_dead_holder_never_blocks() {
+    let tmp = TempDir::new("survive-lock");
+    let out = &tmp.0;
+    let mut first = sweep_of(out, "s", &mnist_dir(), "1280", &[])
+        .spawn()
+        .unwrap();
+    let marker = out.join("s/sweep.toml");
+    let start = Instant::now();
+    while !marker.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let saved = std::fs::read(&marker).unwrap();
+    // The same command, and --resume, while the first trains: one line naming the holder.
+    let holder = format!("pid {}", first.id());
+    let again = sweep_of(out, "s", &mnist_dir(), "1280", &[])
+        .output()
+        .unwrap();
+    let resumed = bin().arg("--resume").arg(out.join("s")).output().unwrap();
+    for refused in [&again, &resumed] {
+        assert_one_line_error(refused, "is being written by another experiments process");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(&holder));
+    }
+    assert_eq!(
+        std::fs::read(&marker).unwrap(),
+        saved,
+        "the refused ones wrote nothing"
+    );
+    // Killed outright, the first leaves its lock file, which no longer holds anything.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(out.join("s/running.lock").exists());
+    ok(&bin()
+        .arg("--resume")
+        .arg(out.join("s"))
+        .arg("--quiet")
+        .output()
+        .unwrap());
+    assert!(out.join("s/plateau/summary.json").is_file());
+}
+
 /// A quick training command on `data` with a schedule config file holding `schedule`.
 fn with_schedule(dir: &Path, data: &Path, schedule: &str) -> Output {
     let file = dir.join("schedule.toml");

@@ -64,6 +64,7 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
         .unwrap_or_else(|| "results".into())
         .join(name);
     fsio::create_out_dir(&dir)?;
+    let _lock = fsio::lock_folder(&dir)?;
     save_study(&dir, &file)?;
     fsio::create_out_dir(&dir.join(layout::STUDY_ARMS))?;
     for arm in &file.arms {
