@@ -104,7 +104,7 @@ pub struct PlotArgs {
 
 /// What the network trains on and with: the flags training and the LR range test share (flags
 /// override `--config`, which overrides configs/experiment.toml).
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct SetupArgs {
     /// Network.
     #[arg(long, value_enum)]
@@ -133,7 +133,7 @@ pub struct SetupArgs {
 }
 
 /// Training options (flags override `--config`, which overrides configs/experiment.toml).
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Args, Default, Clone)]
 pub struct TrainArgs {
     /// Schedule presets to train, comma-separated or repeated; `all` for every preset.
     #[arg(long, value_delimiter = ',')]
@@ -221,6 +221,14 @@ pub struct TrainArgs {
     /// Stop each run after N steps as if interrupted, leaving a checkpoint to --resume from.
     #[arg(long, value_name = "N")]
     pub stop_after: Option<u64>,
+    /// Save each run's checkpoint every N steps as well as at every epoch's end (default: once
+    /// a minute of training has passed since the last one).
+    #[arg(long, value_name = "N")]
+    pub checkpoint_every: Option<u64>,
+    /// Continue the sweep this command names if its folder has one (as --resume would), else
+    /// start it: what a requeued cluster task needs to run the same command again.
+    #[arg(long = "continue", conflicts_with = "resume")]
+    pub continue_: bool,
 }
 
 /// `I/N` with 1 ≤ I ≤ N.

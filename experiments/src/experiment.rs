@@ -285,6 +285,7 @@ fn run_one(
         resume,
         stop_after: plan.stop_after,
         max_steps: plan.max_steps,
+        checkpoint_every: plan.checkpoint_every,
     };
     let s = &plan.settings;
     let (outcome, ending) = train::train(run, s, &place.data, &place.device, progress, files)?;

@@ -179,7 +179,7 @@ fn stopped_runs_resume_to_the_uninterrupted_metrics() {
 
 #[cfg(unix)]
 #[test]
-fn sigterm_saves_a_checkpoint_that_resumes_exactly() {
+fn signals_and_kills_resume_to_the_uninterrupted_metrics() {
     let tmp = TempDir::new("survive-sigterm");
     let out = &tmp.0;
     // 2 epochs of 40 steps: long enough (seconds) to be caught mid-run; every step is the same
@@ -225,6 +225,58 @@ fn sigterm_saves_a_checkpoint_that_resumes_exactly() {
         .unwrap();
     ok(&resumed);
     assert_same_runs(&out.join("full"), &out.join("killed"));
+
+    // Checkpoints every 5 steps: SIGUSR1 (a cluster's warning) stops the run like SIGTERM, and
+    // SIGKILL loses at most the steps since the last checkpoint. Running the same command again
+    // with --continue (a requeued task) finishes either to the uninterrupted metrics.
+    for (name, signal) in [("usr1", "-USR1"), ("killed9", "-KILL")] {
+        let args = ["--checkpoint-every", "5", "--continue"];
+        let mut child = sweep_of(out, name, &mnist_dir(), "1280", &args)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let checkpoint = out.join(name).join("plateau/checkpoint.bin");
+        let start = Instant::now();
+        while !checkpoint.exists() && start.elapsed() < Duration::from_secs(60) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(
+            checkpoint.exists(),
+            "{name}: no checkpoint within the first epoch"
+        );
+        let sent = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+        if signal == "-USR1" {
+            assert_eq!(status.code(), Some(130), "{err}");
+            assert!(err.contains("SIGUSR1: stopping after this step"), "{err}");
+        } else {
+            assert!(!status.success());
+        }
+        ok(&sweep_of(out, name, &mnist_dir(), "1280", &args)
+            .output()
+            .unwrap());
+        assert_same_runs(&out.join("full"), &out.join(name));
+    }
+    // --continue on a folder that holds another sweep is refused.
+    let mut other = sweep_of(
+        out,
+        "usr1",
+        &mnist_dir(),
+        "640",
+        &["--continue", "--seeds", "2"],
+    );
+    assert_one_line_error(&other.output().unwrap(), "holds another sweep");
 }
 
 #[test]

@@ -38,6 +38,8 @@ pub struct TrainPlan {
     pub resuming: bool,
     pub max_steps: Option<u64>,
     pub stop_after: Option<u64>,
+    /// `--checkpoint-every`: steps between checkpoints within an epoch.
+    pub checkpoint_every: Option<u64>,
     pub log_y: bool,
     pub quiet: bool,
     /// `--devices`: GPU indices to spread the runs over.
@@ -49,8 +51,12 @@ pub struct TrainPlan {
 impl TrainPlan {
     /// The plan of a training command line (a fresh sweep, or `--resume`).
     pub fn from_args(args: TrainArgs) -> Result<Self> {
+        if args.checkpoint_every == Some(0) {
+            return Err("--checkpoint-every (0) must be at least 1 step".into());
+        }
         match &args.resume {
             Some(dir) => resume(dir.clone(), args),
+            None if args.continue_ => continued(args),
             None => fresh(args),
         }
     }
@@ -220,11 +226,31 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
         resuming: false,
         max_steps: args.max_steps,
         stop_after: args.stop_after,
+        checkpoint_every: args.checkpoint_every,
         log_y: args.log_y,
         quiet: args.quiet,
         devices: args.devices,
         jobs: args.jobs,
     })
+}
+
+/// `--continue`: the sweep the command names, resumed when its folder holds one (with the same
+/// runs; else it is another sweep), started fresh otherwise.
+fn continued(args: TrainArgs) -> Result<TrainPlan> {
+    let planned = fresh(args.clone())?;
+    if !planned.sweep.file(layout::SWEEP).is_file() {
+        return Ok(planned);
+    }
+    let dir = planned.sweep.path().to_path_buf();
+    let plan = resume(dir.clone(), args)?;
+    let names = |p: &TrainPlan| p.runs.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+    if names(&plan) != names(&planned) {
+        return Err(Error::new(format!(
+            "--continue: {} holds another sweep (its runs differ from this command's); pass another --name",
+            dir.display()
+        )));
+    }
+    Ok(plan)
 }
 
 /// Each run at every factor of `--lr-scale`, named `NAME-xF`; the scaling itself waits for the
@@ -340,6 +366,7 @@ fn resume(dir: std::path::PathBuf, args: TrainArgs) -> Result<TrainPlan> {
         resuming: true,
         max_steps: saved.max_steps,
         stop_after: args.stop_after,
+        checkpoint_every: args.checkpoint_every,
         log_y: args.log_y || saved.log_y,
         quiet: args.quiet,
         devices: args.devices,

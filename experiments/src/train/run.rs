@@ -39,7 +39,13 @@ pub struct RunFiles<'a> {
     pub stop_after: Option<u64>,
     /// Stop every run after this many steps (for tests and quick looks).
     pub max_steps: Option<u64>,
+    /// Save a checkpoint every this many steps besides the epochs' ends (`None`: once a
+    /// minute of training has passed since the last).
+    pub checkpoint_every: Option<u64>,
 }
+
+/// Training time between checkpoints when no step count is given: what a killed run loses.
+const CHECKPOINT_SECONDS: f64 = 60.0;
 
 /// Wall time of a run, resumed runs included: the seconds before the checkpoint plus those since.
 struct Clock {
@@ -253,6 +259,7 @@ pub fn train(
         before: elapsed_before,
     };
     let plateau = live.scheduler.plateau();
+    let mut saved_at = clock.seconds();
     progress.start(&run.name, total_steps);
     let mut ending = Ending::Finished;
     'epochs: for epoch in first_epoch..s.epochs {
@@ -305,6 +312,15 @@ pub fn train(
                     &clock,
                 );
             }
+            let due = match files.checkpoint_every {
+                Some(n) => live.step.is_multiple_of(n),
+                None => clock.seconds() - saved_at >= CHECKPOINT_SECONDS,
+            };
+            if due && !ends_epoch {
+                // Mid-epoch, as a stop would save it; the epoch's end saves its own below.
+                live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
+                saved_at = clock.seconds();
+            }
             if signals::stop_requested() || files.stop_after == Some(live.step) {
                 live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
                 progress.note(&format!(
@@ -328,6 +344,7 @@ pub fn train(
         );
         if epoch + 1 < s.epochs && live.step < total_steps {
             live.save(&files, epoch, epoch_rng, true, clock.seconds())?;
+            saved_at = clock.seconds();
         }
     }
     let mut out = live.out;
