@@ -1,7 +1,7 @@
 //! One training run: batches in a seeded order, the schedule stepped once per optimizer step,
 //! the validation set evaluated every `eval_every` steps and after every epoch, the test set
-//! after every epoch, a checkpoint at every epoch's end and on a stop request, divergence
-//! detected.
+//! after every epoch, a checkpoint at every epoch's end, every `--checkpoint-every` steps (or
+//! minute) and on a stop request, divergence detected.
 
 use std::path::Path;
 use std::time::Instant;
@@ -29,7 +29,8 @@ const EXPLODED: f64 = 10.0;
 
 /// Where a run keeps its checkpoint and partial metrics, and when it should stop early.
 pub struct RunFiles<'a> {
-    /// `checkpoint.bin`, written at the end of every epoch and when a run is stopped.
+    /// `checkpoint.bin`, written at the end of every epoch, every `checkpoint_every` steps (or
+    /// minute) and when a run is stopped.
     pub checkpoint: &'a Path,
     /// `metrics.csv`, rewritten with every checkpoint so a stopped run still shows its curves.
     pub metrics: &'a Path,
