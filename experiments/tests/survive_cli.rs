@@ -320,6 +320,85 @@ fn a_second_writer_is_refused_and_a_dead_holder_never_blocks() {
     assert!(out.join("s/plateau/summary.json").is_file());
 }
 
+/// A size-limited tmpfs, unmounted when dropped.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    /// Mounts one at `dir`, or `None` where this process may not mount.
+    fn mount(dir: &Path, size: &str) -> Option<Self> {
+        std::fs::create_dir_all(dir).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .ok()?;
+        mounted.status.success().then(|| Self(dir.to_path_buf()))
+    }
+
+    /// Bytes still free.
+    fn free(&self) -> u64 {
+        let out = Command::new("df")
+            .args(["-B1", "--output=avail"])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        text.lines().nth(1).unwrap().trim().parse().unwrap()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_during_a_checkpoint_keeps_the_last_one_and_the_run_resumes() {
+    let tmp = TempDir::new("survive-full");
+    let Some(disk) = SmallDisk::mount(&tmp.join("small"), "16M") else {
+        // Mounting needs root (CI runs as root); elsewhere this test cannot make a disk full.
+        eprintln!("skipped: this process may not mount a tmpfs");
+        return;
+    };
+    ok(&lenet(&tmp.0, "full", "2", "fixed").output().unwrap());
+    // 5 steps of 20, then stopped: a checkpoint on the small disk.
+    stopped(
+        &lenet(&disk.0, "s", "2", "fixed")
+            .args(["--stop-after", "5"])
+            .output()
+            .unwrap(),
+    );
+    let checkpoint = disk.0.join("s/fixed/checkpoint.bin");
+    let before = std::fs::read(&checkpoint).unwrap();
+    // Leave room for metrics.csv but not for another checkpoint.
+    let filler = disk.0.join("filler");
+    let room = disk.free().saturating_sub(before.len() as u64 / 2);
+    std::fs::write(&filler, vec![0u8; room as usize]).unwrap();
+    let resume = || {
+        let mut c = bin();
+        c.arg("--resume")
+            .arg(disk.0.join("s"))
+            .args(["--checkpoint-every", "3", "--quiet"]);
+        c.output().unwrap()
+    };
+    let full = resume();
+    assert_one_line_error(&full, "checkpoint.bin");
+    let err = String::from_utf8_lossy(&full.stderr);
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(
+        std::fs::read(&checkpoint).unwrap(),
+        before,
+        "the last checkpoint is kept"
+    );
+    // Space back: the run continues from that checkpoint to the uninterrupted metrics.
+    std::fs::remove_file(&filler).unwrap();
+    ok(&resume());
+    let (a, b) = (tmp.join("full/fixed"), disk.0.join("s/fixed"));
+    assert_eq!(metrics(&a), metrics(&b), "resumed metrics differ");
+    assert!(b.join("summary.json").is_file() && !checkpoint.exists());
+}
+
 /// A quick training command on `data` with a schedule config file holding `schedule`.
 fn with_schedule(dir: &Path, data: &Path, schedule: &str) -> Output {
     let file = dir.join("schedule.toml");
