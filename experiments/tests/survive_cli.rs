@@ -92,6 +92,15 @@ fn stopped(out: &Output) {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--resume"));
 }
 
+/// Waits (up to a minute) for a file a child process writes.
+fn wait_for(path: &Path) {
+    let start = Instant::now();
+    while !path.exists() && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(path.exists(), "{} never appeared", path.display());
+}
+
 /// metrics.csv without the wall-time column.
 fn metrics(run: &Path) -> String {
     std::fs::read_to_string(run.join("metrics.csv"))
@@ -191,11 +200,7 @@ fn signals_and_kills_resume_to_the_uninterrupted_metrics() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let marker = out.join("killed/sweep.toml");
-    let start = Instant::now();
-    while !marker.exists() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&out.join("killed/sweep.toml"));
     // sweep.toml is written just before training starts; let a few steps run.
     std::thread::sleep(Duration::from_millis(700));
     let killed = Command::new("kill")
@@ -235,15 +240,7 @@ fn signals_and_kills_resume_to_the_uninterrupted_metrics() {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let checkpoint = out.join(name).join("plateau/checkpoint.bin");
-        let start = Instant::now();
-        while !checkpoint.exists() && start.elapsed() < Duration::from_secs(60) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert!(
-            checkpoint.exists(),
-            "{name}: no checkpoint within the first epoch"
-        );
+        wait_for(&out.join(name).join("plateau/checkpoint.bin"));
         let sent = Command::new("kill")
             .args([signal, &child.id().to_string()])
             .status()
@@ -287,10 +284,7 @@ fn a_second_writer_is_refused_and_a_dead_holder_never_blocks() {
         .spawn()
         .unwrap();
     let marker = out.join("s/sweep.toml");
-    let start = Instant::now();
-    while !marker.exists() && start.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for(&marker);
     let saved = std::fs::read(&marker).unwrap();
     // The same command, and --resume, while the first trains: one line naming the holder.
     let holder = format!("pid {}", first.id());
