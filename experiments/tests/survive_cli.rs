@@ -385,6 +385,16 @@ fn a_full_disk_during_a_checkpoint_keeps_the_last_one_and_the_run_resumes() {
         before,
         "the last checkpoint is kept"
     );
+    let debris = std::fs::read_dir(disk.0.join("s/fixed")).unwrap().flatten();
+    assert!(
+        debris
+            .into_iter()
+            .all(|e| !e.file_name().to_string_lossy().starts_with(".tmp")),
+        "a failed write leaves no temporary file"
+    );
+    // A process killed between a write and its rename leaves a whole temporary file beside
+    // the old target, which nothing reads.
+    std::fs::write(disk.0.join("s/fixed/.tmpKILLED"), b"half a checkpoint").unwrap();
     // Space back: the run continues from that checkpoint to the uninterrupted metrics.
     std::fs::remove_file(&filler).unwrap();
     ok(&resume());
