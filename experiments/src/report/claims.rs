@@ -169,8 +169,11 @@ fn rate(lr: f64) -> String {
 
 fn describe(o: &Aggregate, target: &str) -> String {
     let speed = match o.to_target {
-        Some(s) if o.reached == o.seeds => format!("{target} at step {s:.0}"),
-        Some(s) => format!("{target} in {}/{} seeds (step {s:.0})", o.reached, o.seeds),
+        Some(s) if o.reached == o.seeds => format!("{target} at step {s:.0} (mean)"),
+        Some(s) => format!(
+            "{target} in {}/{} seeds (at step {s:.0}, their mean)",
+            o.reached, o.seeds
+        ),
         None => format!("{target} never reached"),
     };
     let mut failed = String::new();
@@ -528,7 +531,7 @@ mod tests {
         with_adam.push(run("adam", "constant", "adam", 0.001, 0.99, Some(100)));
         let said = claims(&with_adam);
         assert!(
-            said[4].contains("1 adaptive constant-rate schedule(s) average 99.00% (best `adam` 99.00%, 98% at step 100) against `a` 98.00%")
+            said[4].contains("1 adaptive constant-rate schedule(s) average 99.00% (best `adam` 99.00%, 98% at step 100 (mean)) against `a` 98.00%")
                 && said[4].ends_with(open),
             "{}",
             said[4]

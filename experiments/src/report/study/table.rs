@@ -348,7 +348,7 @@ mod tests {
         // The target is the reference's median final validation accuracy (80.025%, from
         // 0.801, 0.798, 0.8015, 0.7995): time is measured to it.
         assert!(
-            said[0].contains("80.03% validation accuracy in 2/4 seeds (step 100)"),
+            said[0].contains("80.03% validation accuracy in 2/4 seeds (at step 100, their mean)"),
             "{}",
             said[0]
         );
