@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use common::{TempDir, assert_one_line_error, mnist_dir, ok};
 
@@ -39,8 +39,14 @@ optimizer = "adam"
 "#;
 
 fn study(config: &Path, out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("study")
+    study_command(config, out, extra)
+        .output()
+        .expect("binary runs")
+}
+
+fn study_command(config: &Path, out: &Path, extra: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_experiments"));
+    c.arg("study")
         .arg("--config")
         .arg(config)
         .arg("--out")
@@ -48,9 +54,8 @@ fn study(config: &Path, out: &Path, extra: &[&str]) -> Output {
         .args(["--name", "s", "--backend", "flex", "--quiet", "--data-dir"])
         .arg(mnist_dir())
         .args(extra)
-        .env("MNIST_NO_DOWNLOAD", "1")
-        .output()
-        .expect("binary runs")
+        .env("MNIST_NO_DOWNLOAD", "1");
+    c
 }
 
 #[test]
@@ -66,10 +71,18 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
         "{}",
         String::from_utf8_lossy(&cut.stderr)
     );
-    // Two shards share the arms (1: constant and adam-constant, 2: cosine); the first
-    // continues the stopped grid.
-    for shard in ["1/2", "2/2"] {
-        let out = study(&config, &dir, &["--shard", shard]);
+    // Two shards, at the same time, share the arms (1: constant and adam-constant, 2:
+    // cosine); the first continues the stopped grid.
+    let shards: Vec<_> = ["1/2", "2/2"]
+        .map(|shard| {
+            let mut c = study_command(&config, &dir, &["--shard", shard]);
+            let child = c.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+            (shard, child.expect("binary runs"))
+        })
+        .into_iter()
+        .collect();
+    for (shard, child) in shards {
+        let out = child.wait_with_output().unwrap();
         ok(&out);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(

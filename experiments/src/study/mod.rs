@@ -64,7 +64,12 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
         .unwrap_or_else(|| "results".into())
         .join(name);
     fsio::create_out_dir(&dir)?;
-    let _lock = fsio::lock_folder(&dir)?;
+    // Shards share the study folder (each writes only its arms' sweeps, which lock
+    // themselves, and the same study.toml and range tests): only a whole study locks it.
+    let _lock = match args.shard {
+        None => Some(fsio::lock_folder(&dir)?),
+        Some(_) => None,
+    };
     save_study(&dir, &file)?;
     fsio::create_out_dir(&dir.join(layout::STUDY_ARMS))?;
     for arm in &file.arms {
