@@ -1,10 +1,13 @@
 //! `cargo bench -p fastconv`: each convolution of the two example networks at batch 64 on flex,
 //! `conv2d_relu` against Burn's own `conv2d` + `relu` in the same invocation: the forward pass
 //! alone (no autodiff, as evaluation runs it) and forward + backward (as training runs it), in
-//! milliseconds (best of `REPS`), their ratio, and the GFLOP/s of `conv2d_relu`.
+//! milliseconds (best of `REPS`), their ratio, and the GFLOP/s of `conv2d_relu`; then one Adam
+//! step of `pytorch-example`'s largest layer (9216×128 weights), `FusedAdam` against Burn's
+//! `Adam`.
 
 use std::time::Instant;
 
+use burn::optim::{AdamConfig, Optimizer};
 use burn::tensor::activation::relu;
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::ConvOptions;
@@ -80,6 +83,33 @@ fn time(fast: bool, ci: usize, side: usize, co: usize, k: usize, first: bool) ->
     (forward, both)
 }
 
+/// Seconds of one Adam step of a 9216×128 weight (the fifth step on, so with moments),
+/// `FusedAdam` or Burn's `Adam`.
+fn adam_step(fused: bool) -> f64 {
+    let device = Device::flex();
+    device.seed(0);
+    let normal = Distribution::Normal(0.0, 0.1);
+    let grad = Tensor::<2>::random([9216, 128], normal, &device);
+    let mut weight = Tensor::<2>::random([9216, 128], normal, &device);
+    let mut state = None;
+    let (fast, burn) = (
+        fastconv::FusedAdam::new(0.9, 0.999, 1e-8),
+        AdamConfig::new().with_epsilon(1e-8).build(),
+    );
+    let mut step = || {
+        let w = weight.clone();
+        (weight, state) = if fused {
+            fast.step(1e-3, w, grad.clone(), state.take())
+        } else {
+            burn.step(1e-3, w, grad.clone(), state.take())
+        };
+    };
+    for _ in 0..4 {
+        step();
+    }
+    best(step)
+}
+
 fn main() {
     println!("Batch {BATCH}, flex, best of {REPS}; ms, and Burn's time over conv2d_relu's.\n");
     println!(
@@ -106,4 +136,11 @@ fn main() {
             train_flop / fast_both / 1e9,
         );
     }
+    let (fused, burn) = (adam_step(true), adam_step(false));
+    println!(
+        "\nAdam, 9216×128 weights: FusedAdam {:.2} ms, Burn's Adam {:.2} ms, {:.2}×.",
+        fused * 1e3,
+        burn * 1e3,
+        burn / fused
+    );
 }

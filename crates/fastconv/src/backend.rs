@@ -22,6 +22,36 @@ pub(crate) trait CnnOps: Backend {
     fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self>;
 }
 
+/// The backend extension behind [`FusedAdam`](crate::FusedAdam)'s fused step: only the backends
+/// whose tensors are host memory; every other backend keeps Burn's `Adam`.
+#[backend_extension(Flex, NdArray)]
+pub(crate) trait AdamOps: Backend {
+    /// The first step: the moments start from the gradient. Returns the parameter, first and
+    /// second moments.
+    fn adam_first(
+        param: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        beta_1: f32,
+        beta_2: f32,
+        epsilon: f32,
+        lr: f32,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+
+    /// Step `time` (from 2) with the previous moments.
+    #[allow(clippy::too_many_arguments)]
+    fn adam_next(
+        param: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        moment_1: FloatTensor<Self>,
+        moment_2: FloatTensor<Self>,
+        beta_1: f32,
+        beta_2: f32,
+        time: i32,
+        epsilon: f32,
+        lr: f32,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>);
+}
+
 /// What a backend computes for [`CnnOps`], forward and backward.
 pub(crate) trait CnnKernels: Backend {
     /// What pooling remembers for its backward pass.

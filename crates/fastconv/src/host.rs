@@ -14,7 +14,8 @@ use burn::tensor::{DType, Distribution, IntDType, Shape, TensorData};
 use burn_flex::{FlexDevice, FlexTensor};
 use burn_ndarray::NdArrayTensor;
 
-use crate::backend::{CnnKernels, Grads, Saved};
+use crate::adam::{self, AdamStep};
+use crate::backend::{AdamOps, CnnKernels, Grads, Saved};
 use crate::conv::{self, ConvShape};
 use crate::pool::{self, PoolShape};
 use crate::{dropout, fallback};
@@ -234,5 +235,73 @@ impl<B: Host> CnnKernels for B {
                 B::tensor(dropout::apply(&values, prob, seed), grad.shape().to_vec())
             }
         }
+    }
+}
+
+/// One fused Adam step of an f32 parameter (the caller, [`FusedAdam`](crate::FusedAdam), sends
+/// nothing else here).
+fn adam_host<B: Host>(
+    param: FloatTensor<B>,
+    grad: FloatTensor<B>,
+    moments: Option<(FloatTensor<B>, FloatTensor<B>)>,
+    step: AdamStep,
+) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+    let f32_values = |t| B::f32_values(t).expect("FusedAdam sends f32 tensors only");
+    let (p, g) = (f32_values(&param), f32_values(&grad));
+    let previous = moments
+        .as_ref()
+        .map(|(m, v)| (f32_values(m), f32_values(v)));
+    let out = adam::step(
+        &p,
+        &g,
+        previous.as_ref().map(|(m, v)| (&m[..], &v[..])),
+        step,
+    );
+    let shape = param.shape().to_vec();
+    (
+        B::tensor(out.param, shape.clone()),
+        B::tensor(out.moment_1, shape.clone()),
+        B::tensor(out.moment_2, shape),
+    )
+}
+
+impl<B: Host> AdamOps for B {
+    fn adam_first(
+        param: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        beta_1: f32,
+        beta_2: f32,
+        epsilon: f32,
+        lr: f32,
+    ) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+        let step = AdamStep {
+            beta_1,
+            beta_2,
+            time: 1,
+            epsilon,
+            lr,
+        };
+        adam_host::<B>(param, grad, None, step)
+    }
+
+    fn adam_next(
+        param: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        moment_1: FloatTensor<B>,
+        moment_2: FloatTensor<B>,
+        beta_1: f32,
+        beta_2: f32,
+        time: i32,
+        epsilon: f32,
+        lr: f32,
+    ) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
+        let step = AdamStep {
+            beta_1,
+            beta_2,
+            time,
+            epsilon,
+            lr,
+        };
+        adam_host::<B>(param, grad, Some((moment_1, moment_2)), step)
     }
 }

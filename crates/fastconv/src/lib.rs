@@ -8,6 +8,9 @@
 //! other CubeCL runtimes) and for other float types they are Burn's own `conv2d` + `relu`,
 //! `max_pool2d` and dropout, so a model written with them runs everywhere.
 //!
+//! [`FusedAdam`] is Burn's `Adam` with each parameter's update on those two backends run as one
+//! pass over its memory instead of a dozen tensor operations, giving the same bits.
+//!
 //! The convolution is the plain one: stride 1, no padding, dilation 1, one group.
 //!
 //! ```
@@ -24,11 +27,14 @@
 
 // Modules, top to bottom (each uses only those below it):
 //   api       the public functions: argument checks, then dispatch to `CnnOps`
+//   optim     `FusedAdam`: Burn's `Adam`, dispatching to `AdamOps` on flex and ndarray
 //   autodiff  `CnnOps` for `Autodiff<B>`: backward nodes over any backend's `CnnKernels`
-//   host      `CnnKernels` for flex and ndarray: the kernels below on f32, `fallback` otherwise
+//   host      `CnnKernels` and `AdamOps` for flex and ndarray: the kernels below on f32,
+//             `fallback` otherwise
 //   fallback  `CnnKernels` from Burn's own ops (CubeCL)
-//   backend   the traits `CnnOps` and `CnnKernels`, and `CnnOps` for the concrete backends
-//   conv, pool, dropout   the f32 kernels on plain slices; they know nothing of Burn
+//   backend   the traits `CnnOps`, `CnnKernels` and `AdamOps`, and `CnnOps` for the concrete
+//             backends
+//   conv, pool, dropout, adam   the f32 kernels on plain slices; they know nothing of Burn
 //   buffer    output buffers zeroed in parallel by the kernels' threads
 //   wide      the kernels' element loops compiled for AVX-512 / AVX2, chosen at run time
 #![warn(missing_docs)]
@@ -40,7 +46,9 @@ mod autodiff;
 mod backend;
 mod fallback;
 mod host;
+mod optim;
 
+mod adam;
 mod buffer;
 mod conv;
 mod dropout;
@@ -48,3 +56,4 @@ mod pool;
 mod wide;
 
 pub use api::{conv2d_relu, dropout, max_pool2d};
+pub use optim::FusedAdam;
