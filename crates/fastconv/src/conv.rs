@@ -71,6 +71,18 @@ fn transpose(m: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 /// Chunks of the batch for the backward pass; a function of the batch size only.
 const CHUNKS: usize = 16;
 
+/// The most unrolled-image floats one backward multiply takes (64 KiB): a chunk's images are
+/// multiplied in groups up to this size, so a small layer (few input channels, small images)
+/// gives gemm one deep product instead of one call per image too small to pay for its packing,
+/// while a large layer's images still go one at a time through a cache-sized buffer.
+const GROUP_FLOATS: usize = 1 << 14;
+
+/// Images per backward multiply: a function of the shapes and the batch size only, so the
+/// order of additions, and the bits, do not depend on the thread count.
+fn group_size(s: &ConvShape, per_chunk: usize) -> usize {
+    (GROUP_FLOATS / (s.k() * s.p()).max(1)).clamp(1, per_chunk)
+}
+
 /// `dst (m×n) = lhs (m×k) · rhs (k×n)`, or `+=` when `accumulate`; strides in elements,
 /// single-threaded (the callers parallelise over images).
 ///
@@ -112,16 +124,18 @@ unsafe fn matmul(
     }
 }
 
-/// Unrolls one image into `col` (`K × P`, row `(ci·KH + kh)·KW + kw`).
-fn im2col(s: &ConvShape, image: &[f32], col: &mut [f32]) {
-    let (oh, ow, p) = (s.out_h(), s.out_w(), s.p());
-    let mut rows = col.chunks_exact_mut(p);
+/// Unrolls one image into `col` (`K × P`, row `(ci·KH + kh)·KW + kw`), whose rows start
+/// `stride` elements apart (`P` for one image alone; more where the rows of several images lie
+/// side by side).
+fn im2col(s: &ConvShape, image: &[f32], col: &mut [f32], stride: usize) {
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let mut rows = col.chunks_mut(stride);
     for ci in 0..s.in_channels {
         let plane = &image[ci * s.height * s.width..][..s.height * s.width];
         for kh in 0..s.kernel_h {
             for kw in 0..s.kernel_w {
                 let row = rows.next().expect("col holds K rows");
-                for (y, out) in row.chunks_exact_mut(ow).enumerate().take(oh) {
+                for (y, out) in row[..s.p()].chunks_exact_mut(ow).enumerate().take(oh) {
                     out.copy_from_slice(&plane[(y + kh) * s.width + kw..][..ow]);
                 }
             }
@@ -143,17 +157,18 @@ fn sum(row: &[f32]) -> f32 {
     lanes.iter().sum::<f32>() + chunks.remainder().iter().sum::<f32>()
 }
 
-/// Adds the unrolled gradient `dcol` (`K × P`) back onto one image's gradient.
+/// Adds the unrolled gradient `dcol` (`K × P`, rows `stride` apart) back onto one image's
+/// gradient.
 #[inline(always)]
-fn col2im_add(s: &ConvShape, dcol: &[f32], image: &mut [f32]) {
-    let (oh, ow, p) = (s.out_h(), s.out_w(), s.p());
-    let mut rows = dcol.chunks_exact(p);
+fn col2im_add(s: &ConvShape, dcol: &[f32], image: &mut [f32], stride: usize) {
+    let (oh, ow) = (s.out_h(), s.out_w());
+    let mut rows = dcol.chunks(stride);
     for ci in 0..s.in_channels {
         let plane = &mut image[ci * s.height * s.width..][..s.height * s.width];
         for kh in 0..s.kernel_h {
             for kw in 0..s.kernel_w {
                 let row = rows.next().expect("dcol holds K rows");
-                for (y, src) in row.chunks_exact(ow).enumerate().take(oh) {
+                for (y, src) in row[..s.p()].chunks_exact(ow).enumerate().take(oh) {
                     let out = &mut plane[(y + kh) * s.width + kw..][..ow];
                     for (o, v) in out.iter_mut().zip(src) {
                         *o += v;
@@ -191,7 +206,7 @@ pub(crate) fn forward(s: &ConvShape, x: &[f32], weight: &[f32], bias: &[f32]) ->
     assert_eq!(bias.len(), s.out_channels, "conv2d_relu: bias length");
     let (k, p, co) = (s.k(), s.p(), s.out_channels);
     let image = |col: &mut Vec<f32>, b: usize, out: &mut [f32]| {
-        im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
+        im2col(s, &x[b * s.image_len()..][..s.image_len()], col, p);
         // SAFETY: out is co×p, weight co×k, col k×p, all row-major.
         unsafe {
             matmul(
@@ -250,13 +265,16 @@ pub(crate) fn backward(
     // gemm packs them and copies neither per image.
     let weight_t = transpose(weight, co, k);
 
-    // Scratch: unrolled image, masked gradient, and the unrolled input gradient (only when the
-    // input gradient is wanted).
+    let group = group_size(s, per_chunk);
+
+    // Scratch for a group of images, side by side (row stride `group · p`): unrolled images,
+    // masked gradients, and the unrolled input gradients (only when the input gradient is
+    // wanted).
     let scratch = || {
-        let dcol_len = if want_x { k * p } else { 0 };
+        let dcol_len = if want_x { k * p * group } else { 0 };
         (
-            vec![0.0f32; k * p],
-            vec![0.0f32; co * p],
+            vec![0.0f32; k * p * group],
+            vec![0.0f32; co * p * group],
             vec![0.0f32; dcol_len],
         )
     };
@@ -269,55 +287,65 @@ pub(crate) fn backward(
         let mut db = vec![0.0f32; co];
         let first = c * per_chunk;
         let last = (first + per_chunk).min(s.batch);
-        for (i, b) in (first..last).enumerate() {
-            let out = &y[b * s.output_len()..][..s.output_len()];
-            let g = &grad[b * s.output_len()..][..s.output_len()];
-            wide(
-                #[inline(always)]
-                || {
-                    // The ReLU passes gradient where its output is positive (or NaN).
-                    for ((m, &yv), &gv) in gm.iter_mut().zip(out).zip(g) {
-                        *m = if yv <= 0.0 { 0.0 } else { gv };
-                    }
-                    for (d, row) in db.iter_mut().zip(gm.chunks_exact(p)) {
-                        *d += sum(row);
-                    }
-                },
-            );
-            im2col(s, &x[b * s.image_len()..][..s.image_len()], col);
-            // SAFETY: dw is co×k, stored column by column; gm co×p; col read as its transpose
-            // p×k.
+        for start in (first..last).step_by(group) {
+            let images = group.min(last - start);
+            let n = images * p;
+            for (i, b) in (start..start + images).enumerate() {
+                let out = &y[b * s.output_len()..][..s.output_len()];
+                let g = &grad[b * s.output_len()..][..s.output_len()];
+                wide(
+                    #[inline(always)]
+                    || {
+                        let rows = gm.chunks_mut(n).zip(out.chunks_exact(p));
+                        for (((m, out), g), d) in rows.zip(g.chunks_exact(p)).zip(db.iter_mut()) {
+                            let m = &mut m[i * p..][..p];
+                            // The ReLU passes gradient where its output is positive (or NaN).
+                            for ((m, &yv), &gv) in m.iter_mut().zip(out).zip(g) {
+                                *m = if yv <= 0.0 { 0.0 } else { gv };
+                            }
+                            *d += sum(m);
+                        }
+                    },
+                );
+                let image = &x[b * s.image_len()..][..s.image_len()];
+                im2col(s, image, &mut col[i * p..], n);
+            }
+            // SAFETY: dw is co×k, stored column by column; gm co×n; col k×n, read as its
+            // transpose n×k.
             unsafe {
                 matmul(
-                    (co, k, p),
+                    (co, k, n),
                     dw.as_mut_ptr(),
                     (1, co as isize),
                     true,
                     gm.as_ptr(),
-                    (p as isize, 1),
+                    (n as isize, 1),
                     col.as_ptr(),
-                    (1, p as isize),
+                    (1, n as isize),
                 );
             }
             if let Some(dx) = dx.as_deref_mut() {
-                // SAFETY: dcol is k×p; weight_t k×co; gm co×p.
+                // SAFETY: dcol is k×n; weight_t k×co; gm co×n.
                 unsafe {
                     matmul(
-                        (k, p, co),
+                        (k, n, co),
                         dcol.as_mut_ptr(),
-                        (p as isize, 1),
+                        (n as isize, 1),
                         false,
                         weight_t.as_ptr(),
                         (co as isize, 1),
                         gm.as_ptr(),
-                        (p as isize, 1),
+                        (n as isize, 1),
                     );
                 }
-                let image = &mut dx[i * s.image_len()..][..s.image_len()];
-                wide(
-                    #[inline(always)]
-                    || col2im_add(s, dcol, image),
-                );
+                for i in 0..images {
+                    let image = &mut dx[(start - first + i) * s.image_len()..][..s.image_len()];
+                    let dcol = &dcol[i * p..];
+                    wide(
+                        #[inline(always)]
+                        || col2im_add(s, dcol, image, n),
+                    );
+                }
             }
         }
         (dw, db)
@@ -503,6 +531,8 @@ mod tests {
         check(shape(2, 24, 12, 32, 3)); // lenet conv2
         check(shape(2, 1, 28, 32, 3)); // pytorch-example conv1
         check(shape(37, 3, 9, 5, 3)); // a batch that does not split evenly into chunks
+        // Chunks of 3 images multiplied as one group (the last chunk one image alone).
+        check(shape(40, 1, 28, 24, 5));
         check(shape(0, 3, 9, 5, 3)); // an empty batch: zero gradients for the parameters
     }
 
