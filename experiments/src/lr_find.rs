@@ -182,8 +182,7 @@ pub fn run(plan: LrFindPlan) -> Result<Suggestion> {
 
     let out = &plan.out;
     fsio::write_atomic(&out.join(layout::LR_FIND), csv(&points).as_bytes())?;
-    let found = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
-    let s = found;
+    let s = suggest(&points).ok_or("lr-find: no finite loss at all; lower --start")?;
     let (lo, hi) = points
         .iter()
         .map(|p| p.smoothed)
@@ -236,7 +235,7 @@ pub fn run(plan: LrFindPlan) -> Result<Suggestion> {
         s.max_lr, s.base_lr
     );
     eprintln!("wrote {}", out.display());
-    Ok(found)
+    Ok(s)
 }
 
 #[cfg(test)]

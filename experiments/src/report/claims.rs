@@ -73,6 +73,11 @@ pub struct ClaimRun {
     pub loss_decay: bool,
 }
 
+/// Whether a run's recorded optimizer name is plain SGD or SGD with momentum (not adaptive).
+pub fn is_sgd(optimizer: &str) -> bool {
+    OptimizerKind::from_str(optimizer, false).is_ok_and(|o| !o.is_adaptive())
+}
+
 impl ClaimRun {
     /// A sweep's run as the claims read it: final test accuracy, steps to 98%.
     fn of(r: &RunData) -> Self {
@@ -80,7 +85,7 @@ impl ClaimRun {
         Self {
             group: r.group().to_string(),
             kind: s.kind.parse().ok(),
-            sgd: OptimizerKind::from_str(&s.optimizer, false).is_ok_and(|o| !o.is_adaptive()),
+            sgd: is_sgd(&s.optimizer),
             lr: r.steps.first().map_or(f64::NAN, |s| s.lr),
             seed: s.seed,
             accuracy: s.final_test_accuracy,

@@ -258,18 +258,7 @@ fn factor(r: &RunData) -> f64 {
 
 /// The grid's points from its finished runs.
 fn points(runs: &[RunData]) -> Vec<Point> {
-    let mut points: Vec<Point> = Vec::new();
-    for r in runs {
-        let accuracy = r.summary.final_val_accuracy.unwrap_or(0.0);
-        match points.iter_mut().find(|p| p.factor == factor(r)) {
-            Some(p) => p.accuracies.push(accuracy),
-            None => points.push(Point {
-                factor: factor(r),
-                accuracies: vec![accuracy],
-            }),
-        }
-    }
-    points
+    pick::points((runs.iter()).map(|r| (factor(r), r.summary.final_val_accuracy.unwrap_or(0.0))))
 }
 
 /// The tuned multiple of an arm's suggestion, from its finished grid.

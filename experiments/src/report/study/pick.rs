@@ -9,6 +9,22 @@ pub struct Point {
     pub accuracies: Vec<f64>,
 }
 
+/// The grid's points from its runs' `(factor, final validation accuracy)`, in the order each
+/// factor first appears.
+pub fn points(runs: impl IntoIterator<Item = (f64, f64)>) -> Vec<Point> {
+    let mut points: Vec<Point> = Vec::new();
+    for (factor, accuracy) in runs {
+        match points.iter_mut().find(|p| p.factor == factor) {
+            Some(p) => p.accuracies.push(accuracy),
+            None => points.push(Point {
+                factor,
+                accuracies: vec![accuracy],
+            }),
+        }
+    }
+    points
+}
+
 /// The median of `v` (the mean of the middle two for an even count); NaN for none.
 pub fn median(v: &[f64]) -> f64 {
     let mut s: Vec<f64> = v

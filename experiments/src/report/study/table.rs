@@ -1,11 +1,8 @@
 //! The study's table, one row per arm, and its claims: every number computed from the runs.
 
-use clap::ValueEnum;
-
-use super::pick::{self, Point, median};
+use super::pick::{self, median};
 use super::{Phase, StudyData, StudyRun};
-use crate::optim::OptimizerKind;
-use crate::report::claims::{ClaimRun, claims_of};
+use crate::report::claims::{self, ClaimRun, claims_of};
 use crate::report::paired::{Paired, holm, paired};
 
 /// One arm's results.
@@ -110,34 +107,21 @@ pub fn arm_rows(data: &StudyData) -> Vec<ArmRow> {
         .filter_map(|arm| {
             let main = finals(data, arm, 1.0);
             let first = *main.first()?;
-            let grid: Vec<&StudyRun> = (data.runs.iter())
+            let grid = (data.runs.iter())
                 .filter(|r| r.phase == Phase::Grid && r.arm == arm)
-                .collect();
-            let mut points: Vec<Point> = Vec::new();
-            for r in &grid {
-                match points.iter_mut().find(|p| p.factor == r.factor) {
-                    Some(p) => p.accuracies.push(r.val()),
-                    None => points.push(Point {
-                        factor: r.factor,
-                        accuracies: vec![r.val()],
-                    }),
-                }
-            }
+                .map(|r| (r.factor, r.val()));
+            let points = pick::points(grid);
             let picked = pick::pick(&points);
             let zero: Vec<&StudyRun> = (data.runs.iter())
                 .filter(|r| r.phase == Phase::Zero && r.arm == arm)
                 .collect();
             let steps: Vec<Option<u64>> = main.iter().map(|r| steps_to(data, r, target)).collect();
             let reached = steps.iter().flatten().count();
-            let mut sorted: Vec<f64> = steps
-                .iter()
+            // A run that never got there counts as infinitely slow (censored).
+            let steps_or_never: Vec<f64> = (steps.iter())
                 .map(|s| s.map_or(f64::INFINITY, |s| s as f64))
                 .collect();
-            let to_target = Some(median(&{
-                sorted.sort_by(f64::total_cmp);
-                sorted
-            }))
-            .filter(|m| m.is_finite());
+            let to_target = Some(median(&steps_or_never)).filter(|m| m.is_finite());
             let points_of = |runs: &[&StudyRun], f: fn(&StudyRun) -> f64| -> Vec<f64> {
                 runs.iter().map(|r| f(r) * 100.0).collect()
             };
@@ -205,7 +189,7 @@ pub fn claims(data: &StudyData) -> Vec<String> {
                 format!("{}-x{}", r.arm, r.factor)
             },
             kind: r.kind.parse().ok(),
-            sgd: OptimizerKind::from_str(&r.optimizer, false).is_ok_and(|o| !o.is_adaptive()),
+            sgd: claims::is_sgd(&r.optimizer),
             lr: r.peak_lr,
             seed: r.seed,
             accuracy: r.final_test_accuracy,
