@@ -1,8 +1,8 @@
 //! The committed report (`results/mnist-lenet-3seeds`): every number in its tables comes from
 //! the committed per-step CSVs. Each run's summary.json is recomputed from its metrics.csv, and
 //! `experiments plot` on a copy of the folder rewrites summary.md and summary.csv identically.
-//! The committed study (`results/study-fashion-mnist-lenet-3ep`) redraws its table, claims and
-//! pictures identically from its `runs.csv` and `curves.csv`.
+//! The committed studies (`results/study-fashion-mnist-lenet-3ep` and `-1ep`) redraw their
+//! tables, claims and pictures identically from their `runs.csv` and `curves.csv`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,6 +57,30 @@ fn every_summary_follows_from_its_metrics() {
     assert_eq!(runs, 27, "9 schedules × 3 seeds");
 }
 
+/// Runs `experiments plot` on `copy` and requires each of `files` there to equal, byte for
+/// byte, the committed file in `committed`.
+fn redraw_equals(committed: &Path, copy: &Path, files: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("plot")
+        .arg(copy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in files {
+        let want = std::fs::read_to_string(committed.join(f)).unwrap();
+        let redrawn = std::fs::read_to_string(copy.join(f)).unwrap();
+        assert!(
+            want == redrawn,
+            "{f} in {} differs from what its runs give",
+            committed.display()
+        );
+    }
+}
+
 #[test]
 fn the_report_regenerates_from_the_committed_files() {
     let copy = std::env::temp_dir().join(format!("experiments-report-{}", std::process::id()));
@@ -72,74 +96,50 @@ fn the_report_regenerates_from_the_committed_files() {
             std::fs::copy(from.join(f), to.join(f)).unwrap();
         }
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("plot")
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for f in ["summary.md", "summary.csv"] {
-        let committed = std::fs::read_to_string(report_dir().join(f)).unwrap();
-        let redrawn = std::fs::read_to_string(copy.join(f)).unwrap();
-        assert_eq!(committed, redrawn, "{f} differs from what its runs give");
-    }
+    redraw_equals(&report_dir(), &copy, &["summary.md", "summary.csv"]);
     let md = std::fs::read_to_string(copy.join("summary.md")).unwrap();
     assert!(md.contains("## What these runs show"));
     let _ = std::fs::remove_dir_all(&copy);
 }
 
-/// The committed study: its table, claims and pictures follow from its two CSV files.
-const STUDY: &str = "results/study-fashion-mnist-lenet-3ep";
+/// The committed studies: their tables, claims and pictures follow from their two CSV files.
+const STUDIES: [&str; 2] = [
+    "results/study-fashion-mnist-lenet-3ep",
+    "results/study-fashion-mnist-lenet-1ep",
+];
 
 #[test]
-fn the_committed_study_redraws_identically_from_its_csv_files() {
-    let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(STUDY);
-    let copy = std::env::temp_dir().join(format!("experiments-study-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy).unwrap();
-    for f in ["study.toml", "runs.csv", "curves.csv"] {
-        std::fs::copy(study.join(f), copy.join(f)).unwrap();
-    }
-    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("plot")
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    for f in [
-        "study.md",
-        "study.csv",
-        "ranking.svg",
-        "validation.svg",
-        "validation-grid.svg",
-        "sensitivity.svg",
-        "sensitivity-failed.svg",
-    ] {
-        let committed = std::fs::read_to_string(study.join(f)).unwrap();
-        let redrawn = std::fs::read_to_string(copy.join(f)).unwrap();
+fn the_committed_studies_redraw_identically_from_their_csv_files() {
+    for (k, name) in STUDIES.iter().enumerate() {
+        let study = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
+        let id = std::process::id();
+        let copy = std::env::temp_dir().join(format!("experiments-study-{id}-{k}"));
+        let _ = std::fs::remove_dir_all(&copy);
+        std::fs::create_dir_all(&copy).unwrap();
+        for f in ["study.toml", "runs.csv", "curves.csv"] {
+            std::fs::copy(study.join(f), copy.join(f)).unwrap();
+        }
+        let files = [
+            "study.md",
+            "study.csv",
+            "ranking.svg",
+            "validation.svg",
+            "validation-grid.svg",
+            "sensitivity.svg",
+            "sensitivity-failed.svg",
+        ];
+        redraw_equals(&study, &copy, &files);
+        // Every arm of the study file has its row, with 10 final seeds.
+        let table = std::fs::read_to_string(copy.join("study.csv")).unwrap();
+        let arms = std::fs::read_to_string(copy.join("study.toml")).unwrap();
+        assert_eq!(table.lines().count() - 1, arms.matches("[[arm]]").count());
         assert!(
-            committed == redrawn,
-            "{f} differs from what runs.csv and curves.csv give"
+            table
+                .lines()
+                .skip(1)
+                .all(|l| l.split(',').nth(8) == Some("10")),
+            "{name}: {table}"
         );
+        let _ = std::fs::remove_dir_all(&copy);
     }
-    // Every arm of the study file has its row, with 10 final seeds.
-    let table = std::fs::read_to_string(copy.join("study.csv")).unwrap();
-    let arms = std::fs::read_to_string(copy.join("study.toml")).unwrap();
-    assert_eq!(table.lines().count() - 1, arms.matches("[[arm]]").count());
-    assert!(
-        table
-            .lines()
-            .skip(1)
-            .all(|l| l.split(',').nth(8) == Some("10")),
-        "{table}"
-    );
-    let _ = std::fs::remove_dir_all(&copy);
 }
