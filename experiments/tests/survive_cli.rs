@@ -186,6 +186,34 @@ fn stopped_runs_resume_to_the_uninterrupted_metrics() {
     assert!(!out.join("one/one-cycle").exists());
 }
 
+/// Starts `command`, waits for `file` and then `delay`, sends it `signal` (`kill`'s spelling),
+/// and returns how it ended and its standard error.
+#[cfg(unix)]
+fn signalled(
+    mut command: Command,
+    file: &Path,
+    delay: Duration,
+    signal: &str,
+) -> (std::process::ExitStatus, String) {
+    let mut child = command
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(file);
+    std::thread::sleep(delay);
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success(), "kill {signal}");
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    (child.stderr.take().unwrap())
+        .read_to_string(&mut err)
+        .unwrap();
+    (status, err)
+}
+
 #[cfg(unix)]
 #[test]
 fn signals_and_kills_resume_to_the_uninterrupted_metrics() {
@@ -196,26 +224,13 @@ fn signals_and_kills_resume_to_the_uninterrupted_metrics() {
     ok(&sweep_of(out, "full", &mnist_dir(), "1280", &[])
         .output()
         .unwrap());
-    let mut child = sweep_of(out, "killed", &mnist_dir(), "1280", &[])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(&out.join("killed/sweep.toml"));
     // sweep.toml is written just before training starts; let a few steps run.
-    std::thread::sleep(Duration::from_millis(700));
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    let mut err = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut err)
-        .unwrap();
+    let (status, err) = signalled(
+        sweep_of(out, "killed", &mnist_dir(), "1280", &[]),
+        &out.join("killed/sweep.toml"),
+        Duration::from_millis(700),
+        "-TERM",
+    );
     assert_eq!(
         status.code(),
         Some(130),
@@ -236,24 +251,12 @@ fn signals_and_kills_resume_to_the_uninterrupted_metrics() {
     // with --continue (a requeued task) finishes either to the uninterrupted metrics.
     for (name, signal) in [("usr1", "-USR1"), ("killed9", "-KILL")] {
         let args = ["--checkpoint-every", "5", "--continue"];
-        let mut child = sweep_of(out, name, &mnist_dir(), "1280", &args)
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        wait_for(&out.join(name).join("plateau/checkpoint.bin"));
-        let sent = Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let status = child.wait().unwrap();
-        let mut err = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut err)
-            .unwrap();
+        let (status, err) = signalled(
+            sweep_of(out, name, &mnist_dir(), "1280", &args),
+            &out.join(name).join("plateau/checkpoint.bin"),
+            Duration::ZERO,
+            signal,
+        );
         if signal == "-USR1" {
             assert_eq!(status.code(), Some(130), "{err}");
             assert!(err.contains("SIGUSR1: stopping after this step"), "{err}");
