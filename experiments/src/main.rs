@@ -12,6 +12,19 @@ use experiments::cli::Cli;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay`: entry 15 of `mi_option_e` in its `mimalloc.h`, in v2 and
+/// v3 alike (`libmimalloc-sys` names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc hands memory freed in large spans back to the system 10 ms later; a training step
+/// then faults the same megabytes in again and the kernel zeroes them, page by page, at every
+/// step (a few percent of a step here). Never purging keeps the process at its peak, which
+/// every training step reaches anyway.
+fn keep_freed_memory() {
+    // SAFETY: sets one integer option; mimalloc reads it whenever it decides to purge.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
+
 /// Mesa's Vulkan drivers print `error: XDG_RUNTIME_DIR is invalid` when probing for a display
 /// that training never uses; give them a private folder so the only `error:` lines are ours.
 /// Returns the folder to remove at exit.
@@ -31,6 +44,7 @@ fn quiet_vulkan_probe() -> Option<PathBuf> {
 
 fn main() -> ExitCode {
     let runtime_dir = quiet_vulkan_probe();
+    keep_freed_memory();
     let remove = |dir: &Option<PathBuf>| {
         if let Some(dir) = dir {
             let _ = std::fs::remove_dir_all(dir);
