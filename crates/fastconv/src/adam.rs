@@ -28,6 +28,16 @@ pub(crate) struct AdamStep {
 }
 
 impl AdamStep {
+    pub(crate) fn new(beta_1: f32, beta_2: f32, time: i32, epsilon: f32, lr: f32) -> Self {
+        Self {
+            beta_1,
+            beta_2,
+            time,
+            epsilon,
+            lr,
+        }
+    }
+
     /// `√(1 − β2ᵗ) / (1 − β1ᵗ)`, and ε scaled by `√(1 − β2ᵗ)`: Burn's bias corrections.
     fn corrections(&self) -> (f32, f32) {
         let bias_correction2_sqrt = (1.0 - self.beta_2.powi(self.time)).sqrt();
@@ -152,13 +162,7 @@ mod tests {
     use super::*;
 
     fn at(time: i32) -> AdamStep {
-        AdamStep {
-            beta_1: 0.9,
-            beta_2: 0.999,
-            time,
-            epsilon: 1e-8,
-            lr: 1e-3,
-        }
+        AdamStep::new(0.9, 0.999, time, 1e-8, 1e-3)
     }
 
     #[test]

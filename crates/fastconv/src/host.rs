@@ -274,13 +274,7 @@ impl<B: Host> AdamOps for B {
         epsilon: f32,
         lr: f32,
     ) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
-        let step = AdamStep {
-            beta_1,
-            beta_2,
-            time: 1,
-            epsilon,
-            lr,
-        };
+        let step = AdamStep::new(beta_1, beta_2, 1, epsilon, lr);
         adam_host::<B>(param, grad, None, step)
     }
 
@@ -295,13 +289,7 @@ impl<B: Host> AdamOps for B {
         epsilon: f32,
         lr: f32,
     ) -> (FloatTensor<B>, FloatTensor<B>, FloatTensor<B>) {
-        let step = AdamStep {
-            beta_1,
-            beta_2,
-            time,
-            epsilon,
-            lr,
-        };
+        let step = AdamStep::new(beta_1, beta_2, time, epsilon, lr);
         adam_host::<B>(param, grad, Some((moment_1, moment_2)), step)
     }
 }
