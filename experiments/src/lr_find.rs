@@ -125,6 +125,29 @@ pub fn csv(points: &[Point]) -> String {
     String::from_utf8(w.into_inner().expect(memory)).expect("numbers are ASCII")
 }
 
+/// The curve read back from an `lr-find.csv` (as [`csv`] writes it: floats in Rust's shortest
+/// round-trip form, so the points are the ones written); `None` for anything else.
+pub fn read_csv(text: &str) -> Option<Vec<Point>> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().ok()?;
+    if header != vec!["step", "lr", "loss", "smoothed_loss"] {
+        return None;
+    }
+    let points = r
+        .records()
+        .map(|row| {
+            let row = row.ok()?;
+            let value = |i: usize| row.get(i)?.parse::<f64>().ok();
+            Some(Point {
+                lr: value(1)?,
+                loss: value(2)?,
+                smoothed: value(3)?,
+            })
+        })
+        .collect::<Option<Vec<Point>>>()?;
+    (!points.is_empty()).then_some(points)
+}
+
 /// The rate of step `i` of `n`: exponential from `start` to `end`.
 pub fn rate(start: f64, end: f64, i: u64, n: u64) -> f64 {
     start * (end / start).powf(i as f64 / (n.max(2) - 1) as f64)
@@ -241,6 +264,25 @@ pub fn run(plan: LrFindPlan) -> Result<Suggestion> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_csv_reads_back_to_the_same_points() {
+        let points: Vec<Point> = (0..50)
+            .map(|i| Point {
+                lr: rate(1e-6, 10.0, i, 50),
+                loss: 2.3 / (1.0 + i as f64 / 7.0),
+                smoothed: if i == 49 {
+                    f64::INFINITY
+                } else {
+                    1.0 / 3.0 + i as f64
+                },
+            })
+            .collect();
+        assert_eq!(read_csv(&csv(&points)), Some(points));
+        assert_eq!(read_csv("step,lr,loss,smoothed_loss\n"), None, "no points");
+        assert_eq!(read_csv("step,lr,loss\n0,1,2\n"), None, "another header");
+        assert_eq!(read_csv("step,lr,loss,smoothed_loss\n0,1,x,2\n"), None);
+    }
 
     #[test]
     fn rates_grow_exponentially_from_start_to_end() {

@@ -71,6 +71,13 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
         "{}",
         String::from_utf8_lossy(&cut.stderr)
     );
+    // The range tests ran once; every later invocation reads their curves back.
+    let curves = ["s/range-momentum/lr-find.csv", "s/range-adam/lr-find.csv"];
+    let written = |curve: &str| {
+        let meta = std::fs::metadata(dir.join(curve)).expect("range test ran");
+        meta.modified().unwrap()
+    };
+    let first: Vec<_> = curves.iter().map(|c| written(c)).collect();
     // Two shards, at the same time, share the arms (1: constant and adam-constant, 2:
     // cosine); the first continues the stopped grid.
     let shards: Vec<_> = ["1/2", "2/2"]
@@ -146,6 +153,8 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
             "{claim}"
         );
     }
+    let last: Vec<_> = curves.iter().map(|c| written(c)).collect();
+    assert_eq!(first, last, "a range test ran again");
     // Running it again trains nothing and writes the same report.
     let table = std::fs::read(s.join("study.csv")).unwrap();
     ok(&study(&config, &dir, &[]));
@@ -164,6 +173,12 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
     assert_eq!(std::fs::read_to_string(s.join("study.md")).unwrap(), md);
     assert_eq!(std::fs::read(s.join("study.csv")).unwrap(), table);
     assert_eq!(std::fs::read(s.join("validation.svg")).unwrap(), svg);
+    // A damaged curve is named, with the fix.
+    let curve = s.join("range-adam/lr-find.csv");
+    let good = std::fs::read(&curve).unwrap();
+    std::fs::write(&curve, "step,lr\n0,x\n").unwrap();
+    assert_one_line_error(&study(&config, &dir, &[]), "is not a range test's curve");
+    std::fs::write(&curve, good).unwrap();
     // Another study in the same folder is refused.
     std::fs::write(&config, TINY.replace("final_seeds = 2", "final_seeds = 3")).unwrap();
     assert_one_line_error(&study(&config, &dir, &[]), "holds another study");

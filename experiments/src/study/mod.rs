@@ -153,8 +153,22 @@ fn arm_config(dir: &Path, arm: &Arm) -> PathBuf {
         .join(format!("{}.toml", arm.name))
 }
 
-/// The range test for `optimizer` (in `range-OPTIMIZER/`): its suggested peak.
+/// The range test for `optimizer` (in `range-OPTIMIZER/`): its suggested peak. Run once: a
+/// continued study, each shard and the report read the curve back, so every grid is centred on
+/// the same suggestion even when a later invocation runs elsewhere.
 fn range_test(study: &Study, optimizer: OptimizerKind) -> Result<f64> {
+    let out = study.dir.join(format!("range-{}", optimizer.name()));
+    let curve = out.join(layout::LR_FIND);
+    if curve.is_file() {
+        let fail = |what: &str| {
+            let c = curve.display();
+            format!("{c} {what}; delete its folder to run the range test again")
+        };
+        let points = lr_find::read_csv(&fsio::read_to_string(&curve)?)
+            .ok_or_else(|| fail("is not a range test's curve"))?;
+        let found = lr_find::suggest(&points).ok_or_else(|| fail("has no finite loss"))?;
+        return Ok(found.max_lr);
+    }
     let settings = settings(&study.file, optimizer)?;
     let found = lr_find::run(LrFindPlan {
         data_dir: study
@@ -167,7 +181,7 @@ fn range_test(study: &Study, optimizer: OptimizerKind) -> Result<f64> {
         end: 10.0,
         steps: 200,
         beta: 0.98,
-        out: study.dir.join(format!("range-{}", optimizer.name())),
+        out,
         quiet: true,
         settings,
     })?;
