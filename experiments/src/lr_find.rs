@@ -125,7 +125,7 @@ pub fn csv(points: &[Point]) -> String {
     String::from_utf8(w.into_inner().expect(memory)).expect("numbers are ASCII")
 }
 
-/// The curve read back from an `lr-find.csv` (as [`csv`] writes it: floats in Rust's shortest
+/// The curve read back from an `lr-find.csv` (as [`csv()`] writes it: floats in Rust's shortest
 /// round-trip form, so the points are the ones written); `None` for anything else.
 pub fn read_csv(text: &str) -> Option<Vec<Point>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
