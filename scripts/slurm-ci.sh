@@ -96,8 +96,8 @@ merge=$(sbatch --parsable --dependency="afterok:$array" --kill-on-invalid-dep=ye
     --output="$T/merge.out" \
     --wrap "'$EXPERIMENTS' report '$shard1' '$T/slurm/sweep-shard-2-of-2' --out '$T/slurm/sweep'")
 state() { scontrol show job "$1" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p' | head -n 1; }
-within 600 bash -c "[ \"\$(scontrol show job $merge | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')\" = COMPLETED ]" \
-    || fail "the merge job ended $(state "$merge")"
+export -f state
+within 600 bash -c "[ \"\$(state $merge)\" = COMPLETED ]" || fail "the merge job ended $(state "$merge")"
 restarts=$(scontrol show job "${array}_1" | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p')
 [ "${restarts:-0}" -ge 1 ] || fail "task 1 was not requeued"
 grep -q "SIGUSR1: stopping after this step" "$T/task-1.out" || fail "task 1 did not see the signal"

@@ -107,12 +107,14 @@ impl RangeTest {
     }
 }
 
+/// The columns of `lr-find.csv`.
+const HEADER: [&str; 4] = ["step", "lr", "loss", "smoothed_loss"];
+
 /// The curve as `lr-find.csv`.
 pub fn csv(points: &[Point]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let memory = "writing to memory cannot fail";
-    w.write_record(["step", "lr", "loss", "smoothed_loss"])
-        .expect(memory);
+    w.write_record(HEADER).expect(memory);
     for (i, p) in points.iter().enumerate() {
         let row = [
             i.to_string(),
@@ -130,7 +132,7 @@ pub fn csv(points: &[Point]) -> String {
 pub fn read_csv(text: &str) -> Option<Vec<Point>> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header = r.headers().ok()?;
-    if header != vec!["step", "lr", "loss", "smoothed_loss"] {
+    if header != HEADER.as_slice() {
         return None;
     }
     let points = r

@@ -2,7 +2,9 @@
 //!
 //! Under a schedule that cycles momentum (`one_cycle`, `cyclical`), `momentum`, `adam` and
 //! `adamw` come from `crates/momentum` instead of Burn, so that the schedule can set the
-//! momentum (β1) of every step; every other run keeps Burn's optimizers, and its numbers.
+//! momentum (β1) of every step; every other run keeps Burn's optimizers, and its numbers
+//! (`adam` as `fastconv::FusedAdam`, Burn's `Adam` with its step fused on the CPU backends, to
+//! the same bits).
 
 use burn::optim::momentum::MomentumConfig;
 use burn::optim::{AdaGradConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};

@@ -313,15 +313,6 @@ pub fn train(
                     &clock,
                 );
             }
-            let due = match files.checkpoint_every {
-                Some(n) => live.step.is_multiple_of(n),
-                None => clock.seconds() - saved_at >= CHECKPOINT_SECONDS,
-            };
-            if due && !ends_epoch {
-                // Mid-epoch, as a stop would save it; the epoch's end saves its own below.
-                live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
-                saved_at = clock.seconds();
-            }
             if signals::stop_requested() || files.stop_after == Some(live.step) {
                 live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
                 progress.note(&format!(
@@ -330,6 +321,16 @@ pub fn train(
                 ));
                 ending = Ending::Stopped;
                 break 'epochs;
+            }
+            let now = clock.seconds();
+            let due = match files.checkpoint_every {
+                Some(n) => live.step.is_multiple_of(n),
+                None => now - saved_at >= CHECKPOINT_SECONDS,
+            };
+            if due && !ends_epoch {
+                // Mid-epoch, as a stop saves it; the epoch's end saves its own below.
+                live.save(&files, epoch, epoch_rng, false, now)?;
+                saved_at = now;
             }
         }
         let at = (epoch, live.step);
