@@ -6,7 +6,6 @@ use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 use clap::ValueEnum;
-use fastconv::max_pool2d;
 use serde::{Deserialize, Serialize};
 
 /// Which network to train.
@@ -152,8 +151,8 @@ impl Lenet {
     }
 
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        let x = max_pool2d(conv_relu(&self.conv1, x), 2); // 24×12×12
-        let x = max_pool2d(conv_relu(&self.conv2, x), 2); // 32×5×5
+        let x = conv_relu_pool(&self.conv1, x, 2); // 24×12×12
+        let x = conv_relu_pool(&self.conv2, x, 2); // 32×5×5
         let x = x.flatten::<2>(1, 3);
         self.fc2.forward(relu(self.fc1.forward(x)))
     }
@@ -183,8 +182,7 @@ impl PytorchExample {
 
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let x = conv_relu(&self.conv1, x);
-        let x = conv_relu(&self.conv2, x);
-        let x = dropout(&self.dropout1, max_pool2d(x, 2));
+        let x = dropout(&self.dropout1, conv_relu_pool(&self.conv2, x, 2));
         let x = relu(self.fc1.forward(x.flatten::<2>(1, 3)));
         self.fc2.forward(dropout(&self.dropout2, x))
     }
@@ -193,12 +191,24 @@ impl PytorchExample {
 /// `relu(conv(x))` as one `fastconv` operation, which has a fast CPU kernel on flex. Every
 /// convolution here is the plain kind it computes: stride 1, no padding.
 fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
+    let (weight, bias) = weight_and_bias(conv, &x.device());
+    fastconv::conv2d_relu(x, weight, bias)
+}
+
+/// `max_pool2d(relu(conv(x)), size)`: the same values and gradients as the two, and without
+/// autodiff (evaluation) each image is pooled while its convolution output is in cache.
+fn conv_relu_pool(conv: &Conv2d, x: Tensor<4>, size: usize) -> Tensor<4> {
+    let (weight, bias) = weight_and_bias(conv, &x.device());
+    fastconv::conv2d_relu_pool(x, weight, bias, size)
+}
+
+fn weight_and_bias(conv: &Conv2d, device: &Device) -> (Tensor<4>, Tensor<1>) {
     let weight = conv.weight.val();
     let bias = match &conv.bias {
         Some(bias) => bias.val(),
-        None => Tensor::zeros([weight.dims()[0]], &x.device()),
+        None => Tensor::zeros([weight.dims()[0]], device),
     };
-    fastconv::conv2d_relu(x, weight, bias)
+    (weight, bias)
 }
 
 /// Burn's `Dropout` with the mask drawn by `fastconv::dropout`, which is many times faster on the

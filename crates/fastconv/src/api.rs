@@ -11,27 +11,62 @@ use crate::backend::CnnOps;
 /// `x` is `[batch, in_channels, height, width]`, `weight` `[out_channels, in_channels, kh, kw]`,
 /// `bias` `[out_channels]`; the result is `[batch, out_channels, height − kh + 1, width − kw + 1]`.
 pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4> {
-    let [_, in_channels, height, width] = x.dims();
-    let [out_channels, w_in, kh, kw] = weight.dims();
-    assert_eq!(
-        in_channels, w_in,
-        "conv2d_relu: input has {in_channels} channels, weight expects {w_in}"
-    );
-    assert_eq!(
-        bias.dims(),
-        [out_channels],
-        "conv2d_relu: bias must have one value per output channel"
-    );
-    assert!(
-        height >= kh && width >= kw,
-        "conv2d_relu: image {height}×{width} smaller than kernel {kh}×{kw}"
-    );
+    check_conv("conv2d_relu", &x, &weight, &bias);
     let y = <Dispatch as CnnOps>::conv2d_relu(
         x.into_dispatch(),
         weight.into_dispatch(),
         bias.into_dispatch(),
     );
     Tensor::from_dispatch(y)
+}
+
+/// `max_pool2d(conv2d_relu(x, weight, bias), size)`, the same values and gradients, as one call.
+///
+/// With autodiff it is exactly those two operations. Without (evaluation, inference), flex and
+/// ndarray pool each image's convolution output while it is still in the core's cache, so the
+/// full-size output is never written to memory and read back.
+pub fn conv2d_relu_pool(
+    x: Tensor<4>,
+    weight: Tensor<4>,
+    bias: Tensor<1>,
+    size: usize,
+) -> Tensor<4> {
+    check_conv("conv2d_relu_pool", &x, &weight, &bias);
+    let [_, _, height, width] = x.dims();
+    let [_, _, kh, kw] = weight.dims();
+    check_pool("conv2d_relu_pool", [height - kh + 1, width - kw + 1], size);
+    let y = <Dispatch as CnnOps>::conv2d_relu_pool(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        bias.into_dispatch(),
+        size,
+    );
+    Tensor::from_dispatch(y)
+}
+
+fn check_conv(op: &str, x: &Tensor<4>, weight: &Tensor<4>, bias: &Tensor<1>) {
+    let [_, in_channels, height, width] = x.dims();
+    let [out_channels, w_in, kh, kw] = weight.dims();
+    assert_eq!(
+        in_channels, w_in,
+        "{op}: input has {in_channels} channels, weight expects {w_in}"
+    );
+    assert_eq!(
+        bias.dims(),
+        [out_channels],
+        "{op}: bias must have one value per output channel"
+    );
+    assert!(
+        height >= kh && width >= kw,
+        "{op}: image {height}×{width} smaller than kernel {kh}×{kw}"
+    );
+}
+
+fn check_pool(op: &str, [height, width]: [usize; 2], size: usize) {
+    assert!(
+        size >= 1 && size <= height && size <= width,
+        "{op}: window {size} must be at least 1 and fit the {height}×{width} image"
+    );
 }
 
 /// Max pooling over `size × size` windows with stride `size` and no padding (`MaxPool2d` with
@@ -42,10 +77,7 @@ pub fn conv2d_relu(x: Tensor<4>, weight: Tensor<4>, bias: Tensor<1>) -> Tensor<4
 /// a byte.
 pub fn max_pool2d(x: Tensor<4>, size: usize) -> Tensor<4> {
     let [_, _, height, width] = x.dims();
-    assert!(
-        size >= 1 && size <= height && size <= width,
-        "max_pool2d: window {size} must be at least 1 and fit the {height}×{width} image"
-    );
+    check_pool("max_pool2d", [height, width], size);
     Tensor::from_dispatch(<Dispatch as CnnOps>::max_pool2d(x.into_dispatch(), size))
 }
 

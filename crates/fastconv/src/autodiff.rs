@@ -134,6 +134,17 @@ impl<B: CnnKernels, C: CheckpointStrategy> CnnOps for Autodiff<B, C> {
         }
     }
 
+    /// The two operations, each its own node: their backward passes are the ones above, and
+    /// training keeps the bits it had before this operation existed.
+    fn conv2d_relu_pool(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        size: usize,
+    ) -> FloatTensor<Self> {
+        Self::max_pool2d(Self::conv2d_relu(x, weight, bias), size)
+    }
+
     fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self> {
         match DropoutBackward
             .prepare::<C>([x.node()])

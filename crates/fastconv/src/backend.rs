@@ -19,6 +19,15 @@ pub(crate) trait CnnOps: Backend {
 
     fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self>;
 
+    /// `max_pool2d(conv2d_relu(x, weight, bias), size)`: one operation, so that a backend
+    /// without autodiff can pool each image's output while it is still in cache.
+    fn conv2d_relu_pool(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        size: usize,
+    ) -> FloatTensor<Self>;
+
     fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self>;
 }
 
@@ -66,6 +75,17 @@ pub(crate) trait CnnKernels: Backend {
         weight: FloatTensor<Self>,
         bias: FloatTensor<Self>,
     ) -> FloatTensor<Self>;
+
+    /// `max_pool(relu(conv2d(x, weight) + bias), size)` without a backward pass: by default
+    /// the two forward passes one after the other.
+    fn conv_pool_forward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        size: usize,
+    ) -> FloatTensor<Self> {
+        Self::pool_forward(Self::conv_forward(x, weight, bias), size).0
+    }
 
     /// Gradients of (x when `want_x`, weight, bias).
     fn conv_backward(saved: Saved<Self>, grad: FloatTensor<Self>, want_x: bool) -> Grads<Self>;
@@ -115,6 +135,15 @@ macro_rules! forward_only {
 
             fn max_pool2d(x: FloatTensor<Self>, size: usize) -> FloatTensor<Self> {
                 Self::pool_forward(x, size).0
+            }
+
+            fn conv2d_relu_pool(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+                size: usize,
+            ) -> FloatTensor<Self> {
+                Self::conv_pool_forward(x, weight, bias, size)
             }
 
             fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self> {

@@ -17,6 +17,7 @@ use burn_ndarray::NdArrayTensor;
 use crate::adam::{self, AdamStep};
 use crate::backend::{AdamOps, CnnKernels, Grads, Saved};
 use crate::conv::{self, ConvShape};
+use crate::conv_pool;
 use crate::pool::{self, PoolShape};
 use crate::{dropout, fallback};
 
@@ -162,6 +163,32 @@ impl<B: Host> CnnKernels for B {
         };
         let y = conv::forward(&s, &xv, &wv, &bv);
         B::tensor(y, vec![s.batch, s.out_channels, s.out_h(), s.out_w()])
+    }
+
+    fn conv_pool_forward(
+        x: FloatTensor<B>,
+        weight: FloatTensor<B>,
+        bias: FloatTensor<B>,
+        size: usize,
+    ) -> FloatTensor<B> {
+        // Where a kernel does not take it (other float types, windows over the pooling kernel's
+        // largest): the two passes, as `max_pool2d(conv2d_relu(..))` runs them.
+        let unfused = |x, weight, bias| B::pool_forward(B::conv_forward(x, weight, bias), size).0;
+        if size > pool::MAX_SIZE {
+            return unfused(x, weight, bias);
+        }
+        let values = (
+            B::f32_values(&x),
+            B::f32_values(&weight),
+            B::f32_values(&bias),
+        );
+        let (Some(s), (Some(xv), Some(wv), Some(bv))) = (conv_shape::<B>(&x, &weight), values)
+        else {
+            return unfused(x, weight, bias);
+        };
+        let y = conv_pool::forward(&s, &xv, &wv, &bv, size);
+        let p = conv_pool::pool_shape(&s, size);
+        B::tensor(y, vec![s.batch, s.out_channels, p.out_h(), p.out_w()])
     }
 
     fn conv_backward(saved: Saved<B>, grad: FloatTensor<B>, want_x: bool) -> Grads<B> {

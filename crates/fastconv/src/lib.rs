@@ -8,6 +8,10 @@
 //! other CubeCL runtimes) and for other float types they are Burn's own `conv2d` + `relu`,
 //! `max_pool2d` and dropout, so a model written with them runs everywhere.
 //!
+//! [`conv2d_relu_pool`] is the convolution followed by pooling as one call: the same two
+//! operations under autodiff, and without it (evaluation) one pass per image that pools the
+//! convolution's output while it is still in cache.
+//!
 //! [`FusedAdam`] is Burn's `Adam` with each parameter's update on those two backends run as one
 //! pass over its memory instead of a dozen tensor operations, giving the same bits.
 //!
@@ -34,6 +38,7 @@
 //   fallback  `CnnKernels` from Burn's own ops (CubeCL)
 //   backend   the traits `CnnOps`, `CnnKernels` and `AdamOps`, and `CnnOps` for the concrete
 //             backends
+//   conv_pool the forward-only convolution + pooling, from `conv` and `pool` below
 //   conv, pool, dropout, adam   the f32 kernels on plain slices; they know nothing of Burn
 //   buffer    output buffers zeroed in parallel by the kernels' threads
 //   wide      the kernels' element loops compiled for AVX-512 / AVX2, chosen at run time
@@ -51,9 +56,10 @@ mod optim;
 mod adam;
 mod buffer;
 mod conv;
+mod conv_pool;
 mod dropout;
 mod pool;
 mod wide;
 
-pub use api::{conv2d_relu, dropout, max_pool2d};
+pub use api::{conv2d_relu, conv2d_relu_pool, dropout, max_pool2d};
 pub use optim::FusedAdam;

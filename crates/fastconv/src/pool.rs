@@ -29,7 +29,7 @@ impl PoolShape {
     fn plane_len(&self) -> usize {
         self.height * self.width
     }
-    fn out_plane_len(&self) -> usize {
+    pub(crate) fn out_plane_len(&self) -> usize {
         self.out_h() * self.out_w()
     }
 }
@@ -71,7 +71,7 @@ pub(crate) fn forward(s: &PoolShape, x: &[f32]) -> (Vec<f32>, Vec<u8>) {
 
 /// The pooled values and winners of whole planes.
 #[inline(always)]
-fn forward_planes(s: &PoolShape, x: &[f32], y: &mut [f32], arg: &mut [u8]) {
+pub(crate) fn forward_planes(s: &PoolShape, x: &[f32], y: &mut [f32], arg: &mut [u8]) {
     let (oh, ow, size, w) = (s.out_h(), s.out_w(), s.size, s.width);
     for ((y, arg), x) in y
         .chunks_exact_mut(s.out_plane_len())
