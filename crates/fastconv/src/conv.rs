@@ -320,8 +320,12 @@ pub(crate) fn backward(
     let chunks = s.batch.div_ceil(per_chunk);
 
     // The weight as k×co, so the input gradient's multiply reads both operands in the order
-    // gemm packs them and copies neither per image.
-    let weight_t = transpose(weight, co, k);
+    // gemm packs them and copies neither per image; only when that gradient is wanted.
+    let weight_t = if want_x {
+        transpose(weight, co, k)
+    } else {
+        Vec::new()
+    };
 
     let group = group_size(s, per_chunk);
 
