@@ -3,7 +3,8 @@
 //! alone (no autodiff, as evaluation runs it) and forward + backward (as training runs it), in
 //! milliseconds (best of `REPS`), their ratio, and the GFLOP/s of `conv2d_relu`; then one Adam
 //! step of `pytorch-example`'s largest layer (9216×128 weights), `FusedAdam` against Burn's
-//! `Adam`.
+//! `Adam`; then the pooled layers as evaluation runs them (1,000 images, no autodiff),
+//! `conv2d_relu_pool` against `max_pool2d(conv2d_relu(..))`.
 
 use std::time::Instant;
 
@@ -110,6 +111,29 @@ fn adam_step(fused: bool) -> f64 {
     best(step)
 }
 
+/// Seconds of one evaluation-sized forward pass of a pooled layer (2×2 windows), fused or as
+/// the two operations.
+fn pooled(fused: bool, ci: usize, side: usize, co: usize, k: usize) -> f64 {
+    let device = Device::flex();
+    device.seed(0);
+    let normal = Distribution::Normal(0.0, 1.0);
+    let x = Tensor::<4>::random([EVAL_BATCH, ci, side, side], normal, &device);
+    let w = Tensor::<4>::random([co, ci, k, k], normal, &device);
+    let b = Tensor::<1>::random([co], normal, &device);
+    best(|| {
+        let (x, w, b) = (x.clone(), w.clone(), b.clone());
+        let y = if fused {
+            fastconv::conv2d_relu_pool(x, w, b, 2)
+        } else {
+            fastconv::max_pool2d(fastconv::conv2d_relu(x, w, b), 2)
+        };
+        y.into_data();
+    })
+}
+
+/// Images per evaluation chunk, as `experiments` evaluates.
+const EVAL_BATCH: usize = 1000;
+
 fn main() {
     println!("Batch {BATCH}, flex, best of {REPS}; ms, and Burn's time over conv2d_relu's.\n");
     println!(
@@ -143,4 +167,23 @@ fn main() {
         burn * 1e3,
         burn / fused
     );
+    println!("\nForward + 2×2 pooling, {EVAL_BATCH} images, no autodiff; ms.\n");
+    println!("| layer | conv2d_relu_pool | max_pool2d(conv2d_relu) | × |");
+    println!("|---|---|---|---|");
+    for (name, ci, side, co, k) in LAYERS {
+        // `pytorch-example`'s first convolution is not followed by pooling.
+        if name == "pytorch-example conv1" {
+            continue;
+        }
+        let (fused, pair) = (
+            pooled(true, ci, side, co, k),
+            pooled(false, ci, side, co, k),
+        );
+        println!(
+            "| {name} | {:.2} | {:.2} | {:.2}× |",
+            fused * 1e3,
+            pair * 1e3,
+            pair / fused
+        );
+    }
 }
