@@ -154,7 +154,7 @@ impl Lenet {
         let x = conv_relu_pool(&self.conv1, x, 2); // 24×12×12
         let x = conv_relu_pool(&self.conv2, x, 2); // 32×5×5
         let x = x.flatten::<2>(1, 3);
-        self.fc2.forward(relu(self.fc1.forward(x)))
+        linear(&self.fc2, relu(linear(&self.fc1, x)))
     }
 }
 
@@ -183,8 +183,8 @@ impl PytorchExample {
     fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         let x = conv_relu(&self.conv1, x);
         let x = dropout(&self.dropout1, conv_relu_pool(&self.conv2, x, 2));
-        let x = relu(self.fc1.forward(x.flatten::<2>(1, 3)));
-        self.fc2.forward(dropout(&self.dropout2, x))
+        let x = relu(linear(&self.fc1, x.flatten::<2>(1, 3)));
+        linear(&self.fc2, dropout(&self.dropout2, x))
     }
 }
 
@@ -209,6 +209,17 @@ fn weight_and_bias(conv: &Conv2d, device: &Device) -> (Tensor<4>, Tensor<1>) {
         None => Tensor::zeros([weight.dims()[0]], device),
     };
     (weight, bias)
+}
+
+/// Burn's `Linear` through `fastconv::linear`: the same bits on flex, and on ndarray flex's
+/// matrix multiply instead of ndarray's slower one.
+fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
+    let weight = layer.weight.val();
+    let bias = match &layer.bias {
+        Some(bias) => bias.val(),
+        None => Tensor::zeros([weight.dims()[1]], &x.device()),
+    };
+    fastconv::linear(x, weight, bias)
 }
 
 /// Burn's `Dropout` with the mask drawn by `fastconv::dropout`, which is many times faster on the

@@ -44,6 +44,32 @@ pub fn conv2d_relu_pool(
     Tensor::from_dispatch(y)
 }
 
+/// A linear layer, `x·weight + bias`, with Burn's layout: `x` is `[rows, d_in]`, `weight`
+/// `[d_in, d_out]` (as `burn::nn::Linear` stores it), `bias` `[d_out]`.
+///
+/// The same values and gradients as Burn's `linear`: on flex the same bits (the same matrix
+/// multiplies burn-flex runs), and ndarray runs them too instead of its own, slower multiply.
+/// Every other backend runs Burn's `linear`.
+pub fn linear(x: Tensor<2>, weight: Tensor<2>, bias: Tensor<1>) -> Tensor<2> {
+    let [_, d_in] = x.dims();
+    let [w_in, d_out] = weight.dims();
+    assert_eq!(
+        d_in, w_in,
+        "linear: input has {d_in} features, weight expects {w_in}"
+    );
+    assert_eq!(
+        bias.dims(),
+        [d_out],
+        "linear: bias must have one value per output feature"
+    );
+    let y = <Dispatch as CnnOps>::linear(
+        x.into_dispatch(),
+        weight.into_dispatch(),
+        bias.into_dispatch(),
+    );
+    Tensor::from_dispatch(y)
+}
+
 fn check_conv(op: &str, x: &Tensor<4>, weight: &Tensor<4>, bias: &Tensor<1>) {
     let [_, in_channels, height, width] = x.dims();
     let [out_channels, w_in, kh, kw] = weight.dims();

@@ -89,6 +89,38 @@ impl<B: CnnKernels> Backward<B, 1> for DropoutBackward {
     }
 }
 
+#[derive(Debug)]
+struct LinearBackward;
+
+impl<B: CnnKernels> Backward<B, 3> for LinearBackward {
+    /// Input and weight as checkpointed nodes.
+    type State = (NodeId, NodeId);
+
+    fn backward(
+        self,
+        ops: Ops<Self::State, 3>,
+        grads: &mut Gradients,
+        checkpointer: &mut Checkpointer,
+    ) {
+        let [node_x, node_weight, node_bias] = ops.parents;
+        let grad = grads.consume::<B>(&ops.node);
+        let (x, weight) = ops.state;
+        let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x);
+        let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight);
+        let (x_grad, weight_grad, bias_grad) =
+            B::linear_backward(x, weight, grad, node_x.is_some());
+        if let (Some(node), Some(g)) = (node_x, x_grad) {
+            grads.register::<B>(node.id, g);
+        }
+        if let Some(node) = node_weight {
+            grads.register::<B>(node.id, weight_grad);
+        }
+        if let Some(node) = node_bias {
+            grads.register::<B>(node.id, bias_grad);
+        }
+    }
+}
+
 impl<B: CnnKernels, C: CheckpointStrategy> CnnOps for Autodiff<B, C> {
     fn conv2d_relu(
         x: FloatTensor<Self>,
@@ -156,6 +188,33 @@ impl<B: CnnKernels, C: CheckpointStrategy> CnnOps for Autodiff<B, C> {
                 prep.finish(mask, output)
             }
             OpsKind::UnTracked(prep) => prep.finish(B::dropout_forward(x.into_primitive(), prob).0),
+        }
+    }
+
+    fn linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self> {
+        match LinearBackward
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(mut prep) => {
+                let state = (prep.checkpoint(&x), prep.checkpoint(&weight));
+                let output = B::linear_forward(
+                    x.into_primitive(),
+                    weight.into_primitive(),
+                    bias.into_primitive(),
+                );
+                prep.finish(state, output)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(B::linear_forward(
+                x.into_primitive(),
+                weight.into_primitive(),
+                bias.into_primitive(),
+            )),
         }
     }
 }

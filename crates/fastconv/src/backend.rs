@@ -7,7 +7,7 @@
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Cube, Flex, NdArray, backend_extension};
 
-/// The backend extension behind `conv2d_relu`, `max_pool2d` and `dropout`: the macro routes a
+/// The backend extension behind `conv2d_relu`, `max_pool2d`, `dropout` and `linear`: the macro routes a
 /// `Dispatch` tensor to the implementation of the backend it holds.
 #[backend_extension(Flex, NdArray, Cube, Autodiff)]
 pub(crate) trait CnnOps: Backend {
@@ -29,6 +29,12 @@ pub(crate) trait CnnOps: Backend {
     ) -> FloatTensor<Self>;
 
     fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self>;
+
+    fn linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
 }
 
 /// The backend extension behind [`FusedAdam`](crate::FusedAdam)'s fused step: only the backends
@@ -106,6 +112,21 @@ pub(crate) trait CnnKernels: Backend {
 
     /// The gradient through the forward pass's mask.
     fn dropout_backward(mask: Self::DropoutMask, grad: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// `x·weight + bias`, `x` being `[rows, d_in]` and `weight` `[d_in, d_out]` (Burn's layout).
+    fn linear_forward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
+
+    /// Gradients of (x when `want_x`, weight, bias).
+    fn linear_backward(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        grad: FloatTensor<Self>,
+        want_x: bool,
+    ) -> Grads<Self>;
 }
 
 /// The tensors the convolution's backward pass reads.
@@ -148,6 +169,14 @@ macro_rules! forward_only {
 
             fn dropout(x: FloatTensor<Self>, prob: f64) -> FloatTensor<Self> {
                 Self::dropout_forward(x, prob).0
+            }
+
+            fn linear(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+            ) -> FloatTensor<Self> {
+                Self::linear_forward(x, weight, bias)
             }
         }
     )*};

@@ -99,6 +99,25 @@ pub(crate) fn dropout_backward<B: Backend>(
     B::float_mul(grad, mask)
 }
 
+pub(crate) fn linear_forward<B: Backend>(
+    x: FloatTensor<B>,
+    weight: FloatTensor<B>,
+    bias: FloatTensor<B>,
+) -> FloatTensor<B> {
+    B::linear(x, weight, Some(bias))
+}
+
+pub(crate) fn linear_backward<B: Backend>(
+    x: FloatTensor<B>,
+    weight: FloatTensor<B>,
+    grad: FloatTensor<B>,
+    want_x: bool,
+) -> Grads<B> {
+    let x_grad = want_x.then(|| B::linear_x_backward(weight, grad.clone()));
+    let weight_grad = B::linear_weight_backward(x, grad.clone());
+    (x_grad, weight_grad, B::linear_bias_backward(grad))
+}
+
 /// Backends that run Burn's own operations for everything.
 macro_rules! burn_ops_backend {
     ($($backend:ty),*) => {$(
@@ -137,6 +156,23 @@ macro_rules! burn_ops_backend {
 
             fn dropout_backward(mask: FloatTensor<Self>, grad: FloatTensor<Self>) -> FloatTensor<Self> {
                 dropout_backward::<Self>(mask, grad)
+            }
+
+            fn linear_forward(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                bias: FloatTensor<Self>,
+            ) -> FloatTensor<Self> {
+                linear_forward::<Self>(x, weight, bias)
+            }
+
+            fn linear_backward(
+                x: FloatTensor<Self>,
+                weight: FloatTensor<Self>,
+                grad: FloatTensor<Self>,
+                want_x: bool,
+            ) -> Grads<Self> {
+                linear_backward::<Self>(x, weight, grad, want_x)
             }
         }
     )*};

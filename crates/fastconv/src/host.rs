@@ -18,6 +18,7 @@ use crate::adam::{self, AdamStep};
 use crate::backend::{AdamOps, CnnKernels, Grads, Saved};
 use crate::conv::{self, ConvShape};
 use crate::conv_pool;
+use crate::linear::{self, LinearShape};
 use crate::pool::{self, PoolShape};
 use crate::{dropout, fallback};
 
@@ -253,6 +254,46 @@ impl<B: Host> CnnKernels for B {
         )
     }
 
+    fn linear_forward(
+        x: FloatTensor<B>,
+        weight: FloatTensor<B>,
+        bias: FloatTensor<B>,
+    ) -> FloatTensor<B> {
+        let values = (
+            B::f32_values(&x),
+            B::f32_values(&weight),
+            B::f32_values(&bias),
+        );
+        let (Some(s), (Some(xv), Some(wv), Some(bv))) = (linear_shape::<B>(&x, &weight), values)
+        else {
+            return fallback::linear_forward::<B>(x, weight, bias);
+        };
+        B::tensor(linear::forward(&s, &xv, &wv, &bv), vec![s.rows, s.d_out])
+    }
+
+    fn linear_backward(
+        x: FloatTensor<B>,
+        weight: FloatTensor<B>,
+        grad: FloatTensor<B>,
+        want_x: bool,
+    ) -> Grads<B> {
+        let values = (
+            B::f32_values(&x),
+            B::f32_values(&weight),
+            B::f32_values(&grad),
+        );
+        let (Some(s), (Some(xv), Some(wv), Some(g))) = (linear_shape::<B>(&x, &weight), values)
+        else {
+            return fallback::linear_backward::<B>(x, weight, grad, want_x);
+        };
+        let g = linear::backward(&s, &xv, &wv, &g, want_x);
+        (
+            g.x.map(|dx| B::tensor(dx, vec![s.rows, s.d_in])),
+            B::tensor(g.weight, vec![s.d_in, s.d_out]),
+            B::tensor(g.bias, vec![s.d_out]),
+        )
+    }
+
     fn dropout_backward(mask: HostDropoutMask<B>, grad: FloatTensor<B>) -> FloatTensor<B> {
         match mask {
             HostDropoutMask::Burn(mask) => fallback::dropout_backward::<B>(mask, grad),
@@ -263,6 +304,16 @@ impl<B: Host> CnnKernels for B {
             }
         }
     }
+}
+
+/// The shapes of a linear layer of 2-d tensors.
+fn linear_shape<B: Backend>(x: &FloatTensor<B>, weight: &FloatTensor<B>) -> Option<LinearShape> {
+    let (xs, ws) = (x.shape(), weight.shape());
+    (xs.num_dims() == 2 && ws.num_dims() == 2).then(|| LinearShape {
+        rows: xs[0],
+        d_in: xs[1],
+        d_out: ws[1],
+    })
 }
 
 /// One fused Adam step of an f32 parameter (the caller, [`FusedAdam`](crate::FusedAdam), sends

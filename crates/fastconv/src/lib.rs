@@ -39,7 +39,8 @@
 //   backend   the traits `CnnOps`, `CnnKernels` and `AdamOps`, and `CnnOps` for the concrete
 //             backends
 //   conv_pool the forward-only convolution + pooling, from `conv` and `pool` below
-//   conv, pool, dropout, adam   the f32 kernels on plain slices; they know nothing of Burn
+//   conv, pool, dropout, linear, adam   the f32 kernels on plain slices; they know nothing
+//             of Burn
 //   buffer    output buffers zeroed in parallel by the kernels' threads
 //   wide      the kernels' element loops compiled for AVX-512 / AVX2, chosen at run time
 #![warn(missing_docs)]
@@ -58,8 +59,9 @@ mod buffer;
 mod conv;
 mod conv_pool;
 mod dropout;
+mod linear;
 mod pool;
 mod wide;
 
-pub use api::{conv2d_relu, conv2d_relu_pool, dropout, max_pool2d};
+pub use api::{conv2d_relu, conv2d_relu_pool, dropout, linear, max_pool2d};
 pub use optim::FusedAdam;
