@@ -4,7 +4,9 @@
 //! milliseconds (best of `REPS`), their ratio, and the GFLOP/s of `conv2d_relu`; then one Adam
 //! step of `pytorch-example`'s largest layer (9216×128 weights), `FusedAdam` against Burn's
 //! `Adam`; then the pooled layers as evaluation runs them (1,000 images, no autodiff),
-//! `conv2d_relu_pool` against `max_pool2d(conv2d_relu(..))`.
+//! `conv2d_relu_pool` against `max_pool2d(conv2d_relu(..))`; then `pytorch-example`'s 9216→128
+//! linear layer at batch 64, forward + backward, `fastconv::linear` on flex and on ndarray
+//! against Burn's `linear` on ndarray.
 
 use std::time::Instant;
 
@@ -131,6 +133,29 @@ fn pooled(fused: bool, ci: usize, side: usize, co: usize, k: usize) -> f64 {
     })
 }
 
+/// Seconds of forward + backward of a 9216→128 linear layer at batch `BATCH` with every
+/// gradient, on `device`, by `fastconv::linear` or by Burn's `linear`.
+fn linear_layer(fast: bool, device: Device) -> f64 {
+    let device = device.autodiff();
+    device.seed(0);
+    let normal = Distribution::Normal(0.0, 1.0);
+    let x = Tensor::<2>::random([BATCH, 9216], normal, &device).require_grad();
+    let w = Tensor::<2>::random([9216, 128], normal, &device).require_grad();
+    let b = Tensor::<1>::random([128], normal, &device).require_grad();
+    // An upstream gradient held in memory, as a loss would give.
+    let g = Tensor::<2>::random([BATCH, 128], normal, &device);
+    best(|| {
+        let (xc, wc, bc) = (x.clone(), w.clone(), b.clone());
+        let y = if fast {
+            fastconv::linear(xc, wc, bc)
+        } else {
+            burn::tensor::module::linear(xc, wc, Some(bc))
+        };
+        let grads = (y * g.clone()).sum().backward();
+        w.grad(&grads).expect("weight gradient");
+    })
+}
+
 /// Images per evaluation chunk, as `experiments` evaluates.
 const EVAL_BATCH: usize = 1000;
 
@@ -186,4 +211,19 @@ fn main() {
             pair / fused
         );
     }
+    #[allow(deprecated)] // Device::ndarray
+    let ndarray = Device::ndarray();
+    let flex = linear_layer(true, Device::flex());
+    let (fast, burn) = (
+        linear_layer(true, ndarray.clone()),
+        linear_layer(false, ndarray),
+    );
+    println!(
+        "\nLinear 9216→128, batch {BATCH}, forward + backward: fastconv::linear {:.2} ms on flex, \
+         {:.2} ms on ndarray; Burn's linear on ndarray {:.2} ms, {:.2}×.",
+        flex * 1e3,
+        fast * 1e3,
+        burn * 1e3,
+        burn / fast
+    );
 }

@@ -1,5 +1,5 @@
 //! The layers of small image CNNs as differentiable Burn operations: `relu(conv2d(x, w) + b)`,
-//! non-overlapping max pooling and dropout.
+//! non-overlapping max pooling, dropout and linear layers.
 //!
 //! On Burn's CPU backends, `flex` and `ndarray` (f32), they run this crate's kernels: per image
 //! one unrolled matrix and one matrix multiply for the output, the weight gradient and the input
@@ -7,6 +7,10 @@
 //! byte; dropout masks hashed from a seed and the position. On every other backend (wgpu and the
 //! other CubeCL runtimes) and for other float types they are Burn's own `conv2d` + `relu`,
 //! `max_pool2d` and dropout, so a model written with them runs everywhere.
+//!
+//! [`linear`] is Burn's `linear` (`x·W + b`) computed by the matrix multiplies burn-flex runs
+//! for it, forward and backward: flex's bits on flex, and on ndarray too, whose own multiply is
+//! slower.
 //!
 //! [`conv2d_relu_pool`] is the convolution followed by pooling as one call: the same two
 //! operations under autodiff, and without it (evaluation) one pass per image that pools the
