@@ -67,19 +67,7 @@ pub(crate) fn forward(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Values on a 1/8 grid plus a few NaNs and ties; biases off the grid.
-    fn values(n: usize, seed: u64) -> Vec<f32> {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                ((state >> 59) as f32 - 16.0) / 8.0
-            })
-            .collect()
-    }
+    use crate::eighths::eighths as values;
 
     fn check(s: ConvShape, size: usize) {
         let x = values(s.batch * s.image_len(), 1);

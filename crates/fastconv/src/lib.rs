@@ -47,6 +47,7 @@
 //             of Burn
 //   buffer    output buffers zeroed in parallel by the kernels' threads
 //   wide      the kernels' element loops compiled for AVX-512 / AVX2, chosen at run time
+//   eighths   (tests only) inputs on which every sum is exact, for the kernels' unit tests
 #![warn(missing_docs)]
 // ndarray is deprecated upstream but still one of the backends the experiments offer.
 #![allow(deprecated)]
@@ -66,6 +67,9 @@ mod dropout;
 mod linear;
 mod pool;
 mod wide;
+
+#[cfg(test)]
+mod eighths;
 
 pub use api::{conv2d_relu, conv2d_relu_pool, dropout, linear, max_pool2d};
 pub use optim::FusedAdam;

@@ -132,19 +132,7 @@ pub(crate) fn backward(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Multiples of 1/8 in [-1, 1): every sum here is exact, so any order gives the same bits.
-    fn values(n: usize, seed: u64) -> Vec<f32> {
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..n)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                ((state >> 60) as f32 - 8.0) / 8.0
-            })
-            .collect()
-    }
+    use crate::eighths::eighths as values;
 
     fn check_against_loops(s: LinearShape) {
         let x = values(s.rows * s.d_in, 1);
