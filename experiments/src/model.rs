@@ -1,6 +1,6 @@
 //! The two CNNs: a fast LeNet-like one for CPU sweeps, and PyTorch's MNIST-example CNN.
 
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::tensor::activation::relu;
@@ -191,35 +191,33 @@ impl PytorchExample {
 /// `relu(conv(x))` as one `fastconv` operation, which has a fast CPU kernel on flex. Every
 /// convolution here is the plain kind it computes: stride 1, no padding.
 fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
-    let (weight, bias) = weight_and_bias(conv, &x.device());
+    let weight = conv.weight.val();
+    let bias = bias_or_zeros(&conv.bias, weight.dims()[0], &x.device());
     fastconv::conv2d_relu(x, weight, bias)
 }
 
 /// `max_pool2d(relu(conv(x)), size)`: the same values and gradients as the two, and without
 /// autodiff (evaluation) each image is pooled while its convolution output is in cache.
 fn conv_relu_pool(conv: &Conv2d, x: Tensor<4>, size: usize) -> Tensor<4> {
-    let (weight, bias) = weight_and_bias(conv, &x.device());
-    fastconv::conv2d_relu_pool(x, weight, bias, size)
-}
-
-fn weight_and_bias(conv: &Conv2d, device: &Device) -> (Tensor<4>, Tensor<1>) {
     let weight = conv.weight.val();
-    let bias = match &conv.bias {
-        Some(bias) => bias.val(),
-        None => Tensor::zeros([weight.dims()[0]], device),
-    };
-    (weight, bias)
+    let bias = bias_or_zeros(&conv.bias, weight.dims()[0], &x.device());
+    fastconv::conv2d_relu_pool(x, weight, bias, size)
 }
 
 /// Burn's `Linear` through `fastconv::linear`: the same bits on flex, and on ndarray flex's
 /// matrix multiply instead of ndarray's slower one.
 fn linear(layer: &Linear, x: Tensor<2>) -> Tensor<2> {
     let weight = layer.weight.val();
-    let bias = match &layer.bias {
-        Some(bias) => bias.val(),
-        None => Tensor::zeros([weight.dims()[1]], &x.device()),
-    };
+    let bias = bias_or_zeros(&layer.bias, weight.dims()[1], &x.device());
     fastconv::linear(x, weight, bias)
+}
+
+/// A layer's bias, or `len` zeros for a layer built without one (the fastconv ops take one).
+fn bias_or_zeros(bias: &Option<Param<Tensor<1>>>, len: usize, device: &Device) -> Tensor<1> {
+    match bias {
+        Some(bias) => bias.val(),
+        None => Tensor::zeros([len], device),
+    }
 }
 
 /// Burn's `Dropout` with the mask drawn by `fastconv::dropout`, which is many times faster on the

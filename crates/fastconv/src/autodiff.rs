@@ -5,15 +5,15 @@
 //! are kept or recomputed; what only the forward pass knows (the ReLU's output, pooling's
 //! winners, dropout's mask) is the node's state.
 
-use burn::backend::Autodiff;
 use burn::backend::autodiff::NodeId;
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::CheckpointStrategy;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::tensor::FloatTensor;
+use burn::backend::{Autodiff, Backend};
 
-use crate::backend::{CnnKernels, CnnOps, Saved};
+use crate::backend::{CnnKernels, CnnOps, Grads, Saved};
 
 #[derive(Debug)]
 struct ConvReluBackward;
@@ -28,7 +28,7 @@ impl<B: CnnKernels> Backward<B, 3> for ConvReluBackward {
         grads: &mut Gradients,
         checkpointer: &mut Checkpointer,
     ) {
-        let [node_x, node_weight, node_bias] = ops.parents;
+        let parents = ops.parents.map(|p| p.map(|node| node.id));
         let grad = grads.consume::<B>(&ops.node);
         let (x, weight, bias, output) = ops.state;
         let saved = Saved {
@@ -38,16 +38,29 @@ impl<B: CnnKernels> Backward<B, 3> for ConvReluBackward {
             output,
         };
         // An untracked input (a network's first layer) skips the input gradient's matmul.
-        let (x_grad, weight_grad, bias_grad) = B::conv_backward(saved, grad, node_x.is_some());
-        if let (Some(node), Some(g)) = (node_x, x_grad) {
-            grads.register::<B>(node.id, g);
-        }
-        if let Some(node) = node_weight {
-            grads.register::<B>(node.id, weight_grad);
-        }
-        if let Some(node) = node_bias {
-            grads.register::<B>(node.id, bias_grad);
-        }
+        register::<B>(
+            grads,
+            parents,
+            B::conv_backward(saved, grad, parents[0].is_some()),
+        );
+    }
+}
+
+/// Registers the gradients of a node whose parents are (input, weight, bias): each for the
+/// parents that are tracked (the input's was computed only when its parent is).
+fn register<B: Backend>(
+    grads: &mut Gradients,
+    [x, weight, bias]: [Option<NodeId>; 3],
+    (x_grad, weight_grad, bias_grad): Grads<B>,
+) {
+    if let (Some(id), Some(g)) = (x, x_grad) {
+        grads.register::<B>(id, g);
+    }
+    if let Some(id) = weight {
+        grads.register::<B>(id, weight_grad);
+    }
+    if let Some(id) = bias {
+        grads.register::<B>(id, bias_grad);
     }
 }
 
@@ -102,22 +115,16 @@ impl<B: CnnKernels> Backward<B, 3> for LinearBackward {
         grads: &mut Gradients,
         checkpointer: &mut Checkpointer,
     ) {
-        let [node_x, node_weight, node_bias] = ops.parents;
+        let parents = ops.parents.map(|p| p.map(|node| node.id));
         let grad = grads.consume::<B>(&ops.node);
         let (x, weight) = ops.state;
         let x = checkpointer.retrieve_node_output::<FloatTensor<B>>(x);
         let weight = checkpointer.retrieve_node_output::<FloatTensor<B>>(weight);
-        let (x_grad, weight_grad, bias_grad) =
-            B::linear_backward(x, weight, grad, node_x.is_some());
-        if let (Some(node), Some(g)) = (node_x, x_grad) {
-            grads.register::<B>(node.id, g);
-        }
-        if let Some(node) = node_weight {
-            grads.register::<B>(node.id, weight_grad);
-        }
-        if let Some(node) = node_bias {
-            grads.register::<B>(node.id, bias_grad);
-        }
+        register::<B>(
+            grads,
+            parents,
+            B::linear_backward(x, weight, grad, parents[0].is_some()),
+        );
     }
 }
 

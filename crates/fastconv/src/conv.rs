@@ -321,11 +321,7 @@ pub(crate) fn backward(
 
     // The weight as k×co, so the input gradient's multiply reads both operands in the order
     // gemm packs them and copies neither per image; only when that gradient is wanted.
-    let weight_t = if want_x {
-        transpose(weight, co, k)
-    } else {
-        Vec::new()
-    };
+    let weight_t = want_x.then(|| transpose(weight, co, k));
 
     let group = group_size(s, per_chunk);
 
@@ -386,7 +382,7 @@ pub(crate) fn backward(
                     (1, n as isize),
                 );
             }
-            if let Some(dx) = dx.as_deref_mut() {
+            if let (Some(dx), Some(weight_t)) = (dx.as_deref_mut(), &weight_t) {
                 // SAFETY: dcol is k×n; weight_t k×co; gm co×n.
                 unsafe {
                     matmul(

@@ -117,6 +117,18 @@ pub(crate) enum HostDropoutMask<B: Backend> {
     Burn(FloatTensor<B>),
 }
 
+/// The values of every tensor in `tensors`, when all of them are f32 (else the caller takes
+/// Burn's ops).
+fn all_f32<'a, B: Host, const N: usize>(
+    tensors: [&'a FloatTensor<B>; N],
+) -> Option<[Cow<'a, [f32]>; N]> {
+    let values: Vec<Cow<'a, [f32]>> = tensors
+        .into_iter()
+        .map(B::f32_values)
+        .collect::<Option<_>>()?;
+    values.try_into().ok()
+}
+
 /// The shapes of a convolution of 4-d tensors.
 fn conv_shape<B: Backend>(x: &FloatTensor<B>, weight: &FloatTensor<B>) -> Option<ConvShape> {
     let (xs, ws) = (x.shape(), weight.shape());
@@ -153,13 +165,8 @@ impl<B: Host> CnnKernels for B {
         weight: FloatTensor<B>,
         bias: FloatTensor<B>,
     ) -> FloatTensor<B> {
-        let values = (
-            B::f32_values(&x),
-            B::f32_values(&weight),
-            B::f32_values(&bias),
-        );
-        let (Some(s), (Some(xv), Some(wv), Some(bv))) = (conv_shape::<B>(&x, &weight), values)
-        else {
+        let values = all_f32::<B, 3>([&x, &weight, &bias]);
+        let (Some(s), Some([xv, wv, bv])) = (conv_shape::<B>(&x, &weight), values) else {
             return fallback::conv_forward::<B>(x, weight, bias);
         };
         let y = conv::forward(&s, &xv, &wv, &bv);
@@ -178,13 +185,8 @@ impl<B: Host> CnnKernels for B {
         if size > pool::MAX_SIZE {
             return unfused(x, weight, bias);
         }
-        let values = (
-            B::f32_values(&x),
-            B::f32_values(&weight),
-            B::f32_values(&bias),
-        );
-        let (Some(s), (Some(xv), Some(wv), Some(bv))) = (conv_shape::<B>(&x, &weight), values)
-        else {
+        let values = all_f32::<B, 3>([&x, &weight, &bias]);
+        let (Some(s), Some([xv, wv, bv])) = (conv_shape::<B>(&x, &weight), values) else {
             return unfused(x, weight, bias);
         };
         let y = conv_pool::forward(&s, &xv, &wv, &bv, size);
@@ -193,13 +195,8 @@ impl<B: Host> CnnKernels for B {
     }
 
     fn conv_backward(saved: Saved<B>, grad: FloatTensor<B>, want_x: bool) -> Grads<B> {
-        let values = (
-            B::f32_values(&saved.x),
-            B::f32_values(&saved.weight),
-            B::f32_values(&saved.output),
-            B::f32_values(&grad),
-        );
-        let (Some(s), (Some(x), Some(weight), Some(output), Some(g))) =
+        let values = all_f32::<B, 4>([&saved.x, &saved.weight, &saved.output, &grad]);
+        let (Some(s), Some([x, weight, output, g])) =
             (conv_shape::<B>(&saved.x, &saved.weight), values)
         else {
             return fallback::conv_backward::<B>(saved, grad, want_x);
@@ -259,13 +256,8 @@ impl<B: Host> CnnKernels for B {
         weight: FloatTensor<B>,
         bias: FloatTensor<B>,
     ) -> FloatTensor<B> {
-        let values = (
-            B::f32_values(&x),
-            B::f32_values(&weight),
-            B::f32_values(&bias),
-        );
-        let (Some(s), (Some(xv), Some(wv), Some(bv))) = (linear_shape::<B>(&x, &weight), values)
-        else {
+        let values = all_f32::<B, 3>([&x, &weight, &bias]);
+        let (Some(s), Some([xv, wv, bv])) = (linear_shape::<B>(&x, &weight), values) else {
             return fallback::linear_forward::<B>(x, weight, bias);
         };
         B::tensor(linear::forward(&s, &xv, &wv, &bv), vec![s.rows, s.d_out])
@@ -277,13 +269,8 @@ impl<B: Host> CnnKernels for B {
         grad: FloatTensor<B>,
         want_x: bool,
     ) -> Grads<B> {
-        let values = (
-            B::f32_values(&x),
-            B::f32_values(&weight),
-            B::f32_values(&grad),
-        );
-        let (Some(s), (Some(xv), Some(wv), Some(g))) = (linear_shape::<B>(&x, &weight), values)
-        else {
+        let values = all_f32::<B, 3>([&x, &weight, &grad]);
+        let (Some(s), Some([xv, wv, g])) = (linear_shape::<B>(&x, &weight), values) else {
             return fallback::linear_backward::<B>(x, weight, grad, want_x);
         };
         let g = linear::backward(&s, &xv, &wv, &g, want_x);

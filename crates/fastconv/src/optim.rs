@@ -33,6 +33,9 @@ pub struct FusedAdam {
     beta_1: f32,
     beta_2: f32,
     epsilon: f32,
+    /// flex and ndarray, the devices whose tensors take the fused step: made once here, not for
+    /// every parameter at every step.
+    host: [Device; 2],
 }
 
 impl FusedAdam {
@@ -44,25 +47,26 @@ impl FusedAdam {
             .with_beta_2(beta_2)
             .with_epsilon(epsilon)
             .build();
+        let host = [Device::flex(), Device::ndarray()];
         Self {
             burn,
             beta_1,
             beta_2,
             epsilon,
+            host,
         }
+    }
+
+    /// Whether the fused step takes `t`: an f32 tensor of flex or ndarray (the optimizer sees
+    /// the parameters without autodiff).
+    fn fused<const D: usize>(&self, t: &Tensor<D>) -> bool {
+        t.dtype() == DType::F32 && self.host.contains(&t.device())
     }
 
     /// As a module optimizer, for `optim.step(lr, model, grads)`.
     pub fn init(self) -> ModuleOptimizer {
         ModuleOptimizer::from(self)
     }
-}
-
-/// Whether the fused step takes `t`: an f32 tensor of flex or ndarray (the optimizer sees the
-/// parameters without autodiff).
-fn fused<const D: usize>(t: &Tensor<D>) -> bool {
-    let device = t.device();
-    t.dtype() == DType::F32 && (device == Device::flex() || device == Device::ndarray())
 }
 
 impl Optimizer for FusedAdam {
@@ -78,7 +82,7 @@ impl Optimizer for FusedAdam {
         let amsgrad = state
             .as_ref()
             .is_some_and(|s| s.momentum.max_moment_2.is_some());
-        if amsgrad || !fused(&tensor) || !fused(&grad) {
+        if amsgrad || !self.fused(&tensor) || !self.fused(&grad) {
             return self.burn.step(lr, tensor, grad, state);
         }
         let (b1, b2, eps) = (self.beta_1, self.beta_2, self.epsilon);
