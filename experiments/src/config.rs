@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use schedules::ScheduleConfig;
+use burn_lr_schedules::ScheduleConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::fsio;
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
-use schedules::shares::{self, Shares};
+use burn_lr_schedules::shares::{self, Shares};
 
 /// Validates a schedule, prefixing any error with where it came from.
 pub fn check(source: &str, schedule: ScheduleConfig) -> Result<ScheduleConfig> {
@@ -63,7 +63,7 @@ pub struct FileShares {
 }
 
 /// Reads a `--config` file: its settings with the schedules validated (a share of the run
-/// standing in as a placeholder, see `schedules::shares`), the run name its `[schedule]` takes (the
+/// standing in as a placeholder, see `burn_lr_schedules::shares`), the run name its `[schedule]` takes (the
 /// file's stem), and where its shares were.
 pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
     let source = path.display().to_string();

@@ -2,7 +2,7 @@
 //! queue, and draw the sweep's report.
 
 use burn::tensor::Device;
-use schedules::ScheduleConfig;
+use burn_lr_schedules::ScheduleConfig;
 
 use crate::backend::{self, BackendKind};
 use crate::checkpoint::Checkpoint;

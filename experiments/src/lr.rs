@@ -3,7 +3,7 @@
 
 use std::io::ErrorKind;
 
-use schedules::Policy;
+use burn_lr_schedules::Policy;
 
 use crate::cli::LrArgs;
 use crate::config;

@@ -3,13 +3,13 @@
 
 use std::path::PathBuf;
 
-use schedules::ScheduleConfig;
+use burn_lr_schedules::ScheduleConfig;
 use serde::Deserialize;
 
 use crate::config::{check, parse_toml};
 use crate::error::{Error, Result};
 use crate::fsio;
-use schedules::shares::{self, Shares};
+use burn_lr_schedules::shares::{self, Shares};
 
 macro_rules! presets {
     ($($name:literal),* $(,)?) => {

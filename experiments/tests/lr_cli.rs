@@ -4,14 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use schedules::ScheduleConfig;
+use burn_lr_schedules::ScheduleConfig;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_experiments"))
 }
 
 mod common;
-#[path = "../../crates/schedules/tests/golden/mod.rs"]
+#[path = "../../crates/burn-lr-schedules/tests/golden/mod.rs"]
 mod golden;
 
 use common::TempDir;

@@ -462,7 +462,7 @@ fn a_momentum_cycling_schedule_sets_and_records_the_momentum_of_every_step() {
     std::fs::write(out.join("oc.toml"), one_cycle).unwrap();
     let off = format!("{one_cycle}cycle_momentum = false\n");
     std::fs::write(out.join("off.toml"), off).unwrap();
-    let schedule: schedules::ScheduleConfig =
+    let schedule: burn_lr_schedules::ScheduleConfig =
         toml::from_str(&one_cycle.replace("[schedule]\n", "")).unwrap();
     let policy = schedule.policy().unwrap();
     let metrics = |name: &str, config: &str, optimizer: &str| {

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use learner_example::{Images, Run, train};
-use schedules::ScheduleConfig;
+use burn_lr_schedules::ScheduleConfig;
 
 /// Trains MNIST under a schedule in Burn's own training loop.
 #[derive(Parser)]
@@ -101,7 +101,7 @@ fn run(args: Args) -> Result<(), String> {
             .per_epoch(steps_per_epoch)
             .map_err(|e| e.to_string())?;
     }
-    let scheduler = schedules::Scheduler::new(policy.clone());
+    let scheduler = burn_lr_schedules::Scheduler::new(policy.clone());
 
     let temp;
     let dir = match &args.artifacts {
@@ -156,5 +156,5 @@ fn read_schedule(path: &std::path::Path, total: u64) -> Result<ScheduleConfig, S
     let table = file
         .remove("schedule")
         .ok_or_else(|| format!("{}: no [schedule] table", path.display()))?;
-    schedules::shares::from_toml(table, total).map_err(|e| format!("{}: {e}", path.display()))
+    burn_lr_schedules::shares::from_toml(table, total).map_err(|e| format!("{}: {e}", path.display()))
 }

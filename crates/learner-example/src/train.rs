@@ -1,5 +1,5 @@
 //! One training run under Burn's own loop: `SupervisedTraining` launching a `Learner` whose
-//! scheduler is a `schedules::Scheduler`.
+//! scheduler is a `burn_lr_schedules::Scheduler`.
 
 use std::ops::Range;
 use std::path::Path;
@@ -11,8 +11,8 @@ use burn::tensor::{Device, Tensor};
 use burn_train::metric::store::{Aggregate, Direction, Split};
 use burn_train::metric::{AccuracyMetric, LossMetric};
 use burn_train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
-use schedules::Scheduler;
-use schedules::learner::PlateauFeed;
+use burn_lr_schedules::Scheduler;
+use burn_lr_schedules::learner::PlateauFeed;
 
 use crate::data::Images;
 use crate::model::Mlp;

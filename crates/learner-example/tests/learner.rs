@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use learner_example::{Images, Run, train};
-use schedules::{ScheduleConfig, Scheduler};
+use burn_lr_schedules::{ScheduleConfig, Scheduler};
 
 /// The MNIST files: `$MNIST_DIR`, else the shared copy beside the checkout.
 fn images() -> Images {

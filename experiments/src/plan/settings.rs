@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use schedules::{Schedule, ScheduleConfig};
+use burn_lr_schedules::{Schedule, ScheduleConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
 use crate::presets::AutoPaths;
-use schedules::shares::Shares;
+use burn_lr_schedules::shares::Shares;
 
 /// Evaluations on the validation set in a run by default, besides each epoch's end.
 pub const POINTS_PER_RUN: u64 = 25;

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use schedules::{Schedule, ScheduleConfig};
+use burn_lr_schedules::{Schedule, ScheduleConfig};
 use serde::{Deserialize, Serialize};
 
 use super::settings::{Planned, Settings, flags};
@@ -163,7 +163,7 @@ fn fresh(args: TrainArgs) -> Result<TrainPlan> {
             )));
         }
         let lr = args.lr.unwrap_or_else(|| decay.bounds().1);
-        let schedule = config::check("--lr", ScheduleConfig::Constant(schedules::Constant { lr }))?;
+        let schedule = config::check("--lr", ScheduleConfig::Constant(burn_lr_schedules::Constant { lr }))?;
         runs.push(Planned {
             loss_decay: Some(decay),
             loss_decay_shares: decay_shares,

@@ -5,7 +5,7 @@
 //! across the claims: supported, contradicted, or inconclusive.
 
 use clap::ValueEnum;
-use schedules::Kind;
+use burn_lr_schedules::Kind;
 
 use super::paired::{Paired, Verdict, holm, paired};
 use super::runs::RunData;
@@ -643,7 +643,7 @@ mod tests {
     fn loss_decay_runs_and_unknown_kinds_are_in_no_family() {
         let mut decay = run("ld", "constant", "momentum", 5.0, 0.99, Some(10));
         decay.config = Some(ConfigFile {
-            loss_decay: Some(schedules::ScheduleConfig::Constant(schedules::Constant {
+            loss_decay: Some(burn_lr_schedules::ScheduleConfig::Constant(burn_lr_schedules::Constant {
                 lr: 1.0,
             })),
             ..ConfigFile::default()

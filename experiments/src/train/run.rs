@@ -10,7 +10,7 @@ use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
 use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
-use schedules::LossDecay;
+use burn_lr_schedules::LossDecay;
 
 use super::data::DeviceData;
 use super::eval::{evaluate, validate};
@@ -112,7 +112,7 @@ fn generator() -> std::sync::MutexGuard<'static, ()> {
 /// The mutable state of a run between steps.
 struct Live {
     learner: Learner,
-    scheduler: schedules::Scheduler,
+    scheduler: burn_lr_schedules::Scheduler,
     out: Outcome,
     first_loss: Option<f64>,
     step: u64,
@@ -234,7 +234,7 @@ pub fn train(
     drop(init);
     let mut live = Live {
         learner,
-        scheduler: schedules::Scheduler::new(policy),
+        scheduler: burn_lr_schedules::Scheduler::new(policy),
         out: Outcome::default(),
         first_loss: None,
         step: 0,

@@ -48,7 +48,7 @@ impl Learner {
     /// [`MOMENTUM`](crate::optim::MOMENTUM), where it gives none) and returns it; `None`, with
     /// nothing computed, for an optimizer without a handle (every run whose schedule does not
     /// cycle momentum).
-    pub fn set_momentum(&self, policy: &schedules::Policy, t: u64) -> Option<f64> {
+    pub fn set_momentum(&self, policy: &burn_lr_schedules::Policy, t: u64) -> Option<f64> {
         let handle = self.momentum.as_ref()?;
         let value = policy.momentum(t).unwrap_or(crate::optim::MOMENTUM);
         handle.set(value);
