@@ -5,8 +5,8 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use burn_optim::lr_scheduler::LrScheduler;
 use burn_lr_schedules::ScheduleConfig;
+use burn_optim::lr_scheduler::LrScheduler;
 
 #[path = "../tests/presets/mod.rs"]
 mod presets;

@@ -7,8 +7,8 @@
 use burn::nn::{Linear, LinearConfig};
 use burn::optim::{GradientsParams, SgdConfig};
 use burn::tensor::{Device, Tensor, TensorData};
-use burn_optim::lr_scheduler::LrScheduler;
 use burn_lr_schedules::ScheduleConfig;
+use burn_optim::lr_scheduler::LrScheduler;
 
 fn data(device: &Device) -> (Tensor<2>, Tensor<2>) {
     let xs: Vec<f32> = (0..64).map(|i| i as f32 / 32.0 - 1.0).collect();

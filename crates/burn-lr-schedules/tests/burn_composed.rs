@@ -1,10 +1,10 @@
 //! `product` against Burn's own `ComposedLrScheduler` (reduction `Prod`), stepped side by side.
 
+use burn_lr_schedules::ScheduleConfig;
 use burn_optim::lr_scheduler::LrScheduler;
 use burn_optim::lr_scheduler::composed::ComposedLrSchedulerConfig;
 use burn_optim::lr_scheduler::linear::LinearLrSchedulerConfig;
 use burn_optim::lr_scheduler::step::StepLrSchedulerConfig;
-use burn_lr_schedules::ScheduleConfig;
 
 #[test]
 fn product_steps_as_burns_composed_scheduler() {

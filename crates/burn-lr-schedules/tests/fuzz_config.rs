@@ -3,8 +3,8 @@
 //! kinds renamed. Whatever comes out, parsing and validation never panic, a refusal is one line,
 //! and every accepted schedule gives finite, non-negative rates for its first million steps.
 
-use proptest::prelude::*;
 use burn_lr_schedules::{KINDS, ScheduleConfig};
+use proptest::prelude::*;
 
 mod presets;
 use presets::read_presets;

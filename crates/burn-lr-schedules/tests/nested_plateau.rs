@@ -1,8 +1,8 @@
 //! `plateau` after a warm-up or as the last part of a `sequential`: the pure schedule until the
 //! plateau part starts, then the handle's rate; reports before that are ignored; resume is exact.
 
-use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn_lr_schedules::{ScheduleConfig, Scheduler};
+use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 
 fn config(text: &str) -> ScheduleConfig {
     toml::from_str(text).unwrap()

@@ -1,9 +1,9 @@
 //! Properties over generated parameters: finite, non-negative, inside the policy's bounds,
 //! monotone where the policy is, continuous across joins, and exact resume from a record.
 
+use burn_lr_schedules::*;
 use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use proptest::prelude::*;
-use burn_lr_schedules::*;
 
 fn rate() -> impl Strategy<Value = f64> {
     (-5.0f64..1.0).prop_map(|e| 10f64.powf(e))

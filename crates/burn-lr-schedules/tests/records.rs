@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn_lr_schedules::ScheduleConfig;
+use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 
 mod presets;
 use presets::read_presets;
@@ -61,7 +61,8 @@ fn the_epoch_unit_is_part_of_the_policy() {
     let config: ScheduleConfig =
         toml::from_str("kind = 'step'\ninitial_lr = 1.0\ngamma = 0.5\nstep_size = 2").unwrap();
     let per_step = burn_lr_schedules::Scheduler::new(config.policy().unwrap());
-    let mut per_epoch = burn_lr_schedules::Scheduler::new(config.policy().unwrap().per_epoch(10).unwrap());
+    let mut per_epoch =
+        burn_lr_schedules::Scheduler::new(config.policy().unwrap().per_epoch(10).unwrap());
     let err = per_epoch
         .load_record_checked(per_step.to_record())
         .unwrap_err();

@@ -339,7 +339,10 @@ fn defaults_are_the_documented_ones() {
     );
     assert_eq!(
         (p.mode, p.threshold_mode),
-        (burn_lr_schedules::PlateauMode::Min, burn_lr_schedules::ThresholdMode::Rel)
+        (
+            burn_lr_schedules::PlateauMode::Min,
+            burn_lr_schedules::ThresholdMode::Rel
+        )
     );
 
     let config: ScheduleConfig =

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use burn_lr_schedules::ScheduleConfig;
 use clap::Parser;
 use learner_example::{Images, Run, train};
-use burn_lr_schedules::ScheduleConfig;
 
 /// Trains MNIST under a schedule in Burn's own training loop.
 #[derive(Parser)]
@@ -156,5 +156,6 @@ fn read_schedule(path: &std::path::Path, total: u64) -> Result<ScheduleConfig, S
     let table = file
         .remove("schedule")
         .ok_or_else(|| format!("{}: no [schedule] table", path.display()))?;
-    burn_lr_schedules::shares::from_toml(table, total).map_err(|e| format!("{}: {e}", path.display()))
+    burn_lr_schedules::shares::from_toml(table, total)
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

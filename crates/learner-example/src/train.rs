@@ -8,11 +8,11 @@ use burn::data::dataloader::DataLoaderBuilder;
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::optim::SgdConfig;
 use burn::tensor::{Device, Tensor};
+use burn_lr_schedules::Scheduler;
+use burn_lr_schedules::learner::PlateauFeed;
 use burn_train::metric::store::{Aggregate, Direction, Split};
 use burn_train::metric::{AccuracyMetric, LossMetric};
 use burn_train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
-use burn_lr_schedules::Scheduler;
-use burn_lr_schedules::learner::PlateauFeed;
 
 use crate::data::Images;
 use crate::model::Mlp;

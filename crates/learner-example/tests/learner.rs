@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use learner_example::{Images, Run, train};
 use burn_lr_schedules::{ScheduleConfig, Scheduler};
+use learner_example::{Images, Run, train};
 
 /// The MNIST files: `$MNIST_DIR`, else the shared copy beside the checkout.
 fn images() -> Images {

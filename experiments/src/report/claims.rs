@@ -4,8 +4,8 @@
 //! seeds both sides ran (the same seed, the same initial weights and batches), Holm-corrected
 //! across the claims: supported, contradicted, or inconclusive.
 
-use clap::ValueEnum;
 use burn_lr_schedules::Kind;
+use clap::ValueEnum;
 
 use super::paired::{Paired, Verdict, holm, paired};
 use super::runs::RunData;
@@ -643,9 +643,9 @@ mod tests {
     fn loss_decay_runs_and_unknown_kinds_are_in_no_family() {
         let mut decay = run("ld", "constant", "momentum", 5.0, 0.99, Some(10));
         decay.config = Some(ConfigFile {
-            loss_decay: Some(burn_lr_schedules::ScheduleConfig::Constant(burn_lr_schedules::Constant {
-                lr: 1.0,
-            })),
+            loss_decay: Some(burn_lr_schedules::ScheduleConfig::Constant(
+                burn_lr_schedules::Constant { lr: 1.0 },
+            )),
             ..ConfigFile::default()
         });
         let runs = vec![

@@ -9,8 +9,8 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::store::ModuleRecord;
 use burn::tensor::{Bytes, Device};
-use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 use burn_lr_schedules::LossDecay;
+use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 
 use super::data::DeviceData;
 use super::eval::{evaluate, validate};
