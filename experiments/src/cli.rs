@@ -47,7 +47,8 @@ pub struct StudyArgs {
     /// The study file (default: the built-in configs/study.toml).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Results root (default results); the study lands in OUT/NAME/.
+    /// Results root (default runs, which git ignores; `results` for the committed studies); the
+    /// study lands in OUT/NAME/.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Study folder name (default: study-DATASET-MODEL-Nep).
@@ -146,7 +147,8 @@ pub struct TrainArgs {
     /// Passes over the training set.
     #[arg(long)]
     pub epochs: Option<u64>,
-    /// Results root; runs land in OUT/NAME/RUN/.
+    /// Results root (default runs, which git ignores; `results` for the committed sweeps); runs
+    /// land in OUT/NAME/RUN/.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Sweep folder name under --out (default: dataset-model-optimizer-Nep).
@@ -285,7 +287,7 @@ pub struct LrFindArgs {
     pub beta: f64,
     #[command(flatten)]
     pub setup: SetupArgs,
-    /// Folder for lr-find.csv and the plots (default: results/lr-find-MODEL-OPTIMIZER).
+    /// Folder for lr-find.csv and the plots (default: runs/lr-find-MODEL-OPTIMIZER).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// No per-step output.

@@ -66,11 +66,19 @@ pub struct FileShares {
 /// standing in as a placeholder, see `burn_lr_schedules::shares`), the run name its `[schedule]` takes (the
 /// file's stem), and where its shares were.
 pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
-    let source = path.display().to_string();
-    let text = fsio::read_to_string(path)?;
+    let name = path
+        .file_stem()
+        .map_or("config".into(), |s| s.to_string_lossy().into_owned());
+    let (file, found) = parse_config(&path.display().to_string(), &fsio::read_to_string(path)?)?;
+    Ok((name, file, found))
+}
+
+/// A config file's text, read as [`read_config`] reads a file (`source` names it in errors).
+pub fn parse_config(source: &str, text: &str) -> Result<(ConfigFile, FileShares)> {
+    let source = source.to_string();
     let mut found = FileShares::default();
     let file: ConfigFile = if text.contains('%') {
-        let mut table: toml::Table = parse_toml(&source, &text)?;
+        let mut table: toml::Table = parse_toml(&source, text)?;
         if let Some(s) = table.get_mut("schedule") {
             found.schedule = shares::take(s).map_err(|e| format!("{source}: {e}"))?;
         }
@@ -81,7 +89,7 @@ pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
         ConfigFile::deserialize(table)
             .map_err(|e| format!("{source}: {}", e.message().trim().replace('\n', " ")))?
     } else {
-        parse_toml(&source, &text)?
+        parse_toml(&source, text)?
     };
     if let Some(s) = &file.schedule {
         check(&source, s.clone())?;
@@ -89,10 +97,7 @@ pub fn read_config(path: &Path) -> Result<(String, ConfigFile, FileShares)> {
     if let Some(s) = &file.loss_decay {
         check(&format!("{source} [loss_decay]"), s.clone())?;
     }
-    let name = path
-        .file_stem()
-        .map_or("config".into(), |s| s.to_string_lossy().into_owned());
-    Ok((name, file, found))
+    Ok((file, found))
 }
 
 /// A config file: a `[schedule]` table plus, for training, the experiment settings. Every

@@ -6,16 +6,13 @@
 //! what each module owns and in which direction they depend on each other.
 
 pub mod backend;
-pub mod bench;
 pub mod checkpoint;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod error;
-pub mod experiment;
 pub mod fsio;
 pub mod layout;
-pub mod lr;
-pub mod lr_find;
 pub mod metrics;
 pub mod model;
 pub mod optim;
@@ -25,7 +22,6 @@ pub mod presets;
 pub mod progress;
 pub mod report;
 pub mod signals;
-pub mod study;
 pub mod summary;
 pub mod train;
 pub mod worker;
@@ -33,6 +29,7 @@ pub mod worker;
 pub use error::{Ending, Error, Result};
 
 use cli::{Cli, Command};
+use commands::{bench, experiment, lr, lr_find, study};
 use plan::{BenchPlan, LrFindPlan};
 
 /// Runs one parsed command line.

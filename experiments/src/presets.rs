@@ -166,13 +166,21 @@ fn take_auto(value: &mut toml::Value, path: &mut Vec<String>, found: &mut AutoPa
     }
 }
 
+/// The rates an LR range test suggests for the `"auto"` places.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AutoRates {
+    /// For `max_lr`.
+    pub max_lr: f64,
+    /// For `base_lr`.
+    pub base_lr: f64,
+}
+
 /// Writes the range test's rates into the `"auto"` places of `schedule`, and validates it.
 pub fn fill_auto(
     name: &str,
     schedule: &ScheduleConfig,
     auto: &AutoPaths,
-    max_lr: f64,
-    base_lr: f64,
+    rates: AutoRates,
 ) -> Result<ScheduleConfig> {
     let mut value = toml::Value::try_from(schedule).map_err(|e| e.to_string())?;
     for path in auto {
@@ -180,9 +188,9 @@ pub fn fill_auto(
             .ok_or_else(|| format!("{name}: lost the place of an \"auto\" rate"))?;
         let last = path.last().map(String::as_str);
         *at = toml::Value::Float(if last == Some("base_lr") {
-            base_lr
+            rates.base_lr
         } else {
-            max_lr
+            rates.max_lr
         });
     }
     let schedule = ScheduleConfig::deserialize(value).map_err(|e| e.to_string())?;

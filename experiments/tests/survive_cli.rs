@@ -3,6 +3,7 @@
 //! non-zero exit, never a panic.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -350,45 +351,75 @@ impl Drop for SmallDisk {
     }
 }
 
-#[test]
-fn a_full_disk_during_a_checkpoint_keeps_the_last_one_and_the_run_resumes() {
-    let tmp = TempDir::new("survive-full");
-    let Some(disk) = SmallDisk::mount(&tmp.join("small"), "16M") else {
-        // Mounting needs root (CI runs as root); elsewhere this test cannot make a disk full.
-        eprintln!("skipped: this process may not mount a tmpfs");
-        return;
-    };
-    ok(&lenet(&tmp.0, "full", "2", "fixed").output().unwrap());
-    // 5 steps of 20, then stopped: a checkpoint on the small disk.
+/// How a test makes the next checkpoint write fail.
+enum Refusal<'a> {
+    /// A small tmpfs, filled up to just under one more checkpoint.
+    FullDisk(&'a SmallDisk),
+    /// A file-size limit (`RLIMIT_FSIZE`) under the checkpoint's size in the resumed process,
+    /// which any user may set: the write fails with `EFBIG` once past it.
+    FileSizeLimit,
+}
+
+/// A run stopped with a checkpoint in `dir`, resumed while the next checkpoint cannot be
+/// written: one line naming the file, the last checkpoint intact, no temporary file left; then
+/// resumed with room again, to the uninterrupted run's metrics (trained into `tmp/full`).
+fn a_refused_checkpoint_keeps_the_last_one(tmp: &Path, dir: &Path, refusal: Refusal) {
+    ok(&lenet(tmp, "full", "2", "fixed").output().unwrap());
+    // 5 steps of 20, then stopped: a checkpoint in `dir`.
     stopped(
-        &lenet(&disk.0, "s", "2", "fixed")
+        &lenet(dir, "s", "2", "fixed")
             .args(["--stop-after", "5"])
             .output()
             .unwrap(),
     );
-    let checkpoint = disk.0.join("s/fixed/checkpoint.bin");
+    let checkpoint = dir.join("s/fixed/checkpoint.bin");
     let before = std::fs::read(&checkpoint).unwrap();
-    // Leave room for metrics.csv but not for another checkpoint.
-    let filler = disk.0.join("filler");
-    let room = disk.free().saturating_sub(before.len() as u64 / 2);
-    std::fs::write(&filler, vec![0u8; room as usize]).unwrap();
     let resume = || {
         let mut c = bin();
         c.arg("--resume")
-            .arg(disk.0.join("s"))
+            .arg(dir.join("s"))
             .args(["--checkpoint-every", "3", "--quiet"]);
-        c.output().unwrap()
+        c
     };
-    let full = resume();
-    assert_one_line_error(&full, "checkpoint.bin");
-    let err = String::from_utf8_lossy(&full.stderr);
-    assert!(err.contains("No space left on device"), "{err}");
+    let filler = dir.join("filler");
+    let (refused, os_error) = match refusal {
+        Refusal::FullDisk(disk) => {
+            // Leave room for metrics.csv but not for another checkpoint.
+            let room = disk.free().saturating_sub(before.len() as u64 / 2);
+            std::fs::write(&filler, vec![0u8; room as usize]).unwrap();
+            (resume().output().unwrap(), "No space left on device")
+        }
+        Refusal::FileSizeLimit => {
+            let limit = before.len() as libc::rlim_t / 2;
+            let mut c = resume();
+            // SAFETY: only async-signal-safe calls between fork and exec.
+            unsafe {
+                c.pre_exec(move || {
+                    // Ignored, the signal the kernel sends at the limit no longer kills the
+                    // process: the write fails instead, as on a full disk.
+                    libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+                    let l = libc::rlimit {
+                        rlim_cur: limit,
+                        rlim_max: limit,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_FSIZE, &l) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            (c.output().unwrap(), "File too large")
+        }
+    };
+    assert_one_line_error(&refused, "checkpoint.bin");
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains(os_error), "{err}");
     assert_eq!(
         std::fs::read(&checkpoint).unwrap(),
         before,
         "the last checkpoint is kept"
     );
-    let debris = std::fs::read_dir(disk.0.join("s/fixed")).unwrap().flatten();
+    let debris = std::fs::read_dir(dir.join("s/fixed")).unwrap().flatten();
     assert!(
         debris
             .into_iter()
@@ -397,13 +428,34 @@ fn a_full_disk_during_a_checkpoint_keeps_the_last_one_and_the_run_resumes() {
     );
     // A process killed between a write and its rename leaves a whole temporary file beside
     // the old target, which nothing reads.
-    std::fs::write(disk.0.join("s/fixed/.tmpKILLED"), b"half a checkpoint").unwrap();
-    // Space back: the run continues from that checkpoint to the uninterrupted metrics.
-    std::fs::remove_file(&filler).unwrap();
-    ok(&resume());
-    let (a, b) = (tmp.join("full/fixed"), disk.0.join("s/fixed"));
+    std::fs::write(dir.join("s/fixed/.tmpKILLED"), b"half a checkpoint").unwrap();
+    // Room again: the run continues from that checkpoint to the uninterrupted metrics.
+    let _ = std::fs::remove_file(&filler);
+    ok(&resume().output().unwrap());
+    let (a, b) = (tmp.join("full/fixed"), dir.join("s/fixed"));
     assert_eq!(metrics(&a), metrics(&b), "resumed metrics differ");
     assert!(b.join("summary.json").is_file() && !checkpoint.exists());
+}
+
+#[test]
+fn a_full_disk_during_a_checkpoint_keeps_the_last_one_and_the_run_resumes() {
+    let tmp = TempDir::new("survive-full");
+    let small = tmp.join("small");
+    match SmallDisk::mount(&small, "16M") {
+        Some(disk) => {
+            a_refused_checkpoint_keeps_the_last_one(&tmp.0, &small, Refusal::FullDisk(&disk))
+        }
+        // Mounting needs root: elsewhere the write fails at a file-size limit instead.
+        None => a_refused_checkpoint_keeps_the_last_one(&tmp.0, &small, Refusal::FileSizeLimit),
+    }
+}
+
+#[test]
+fn a_file_size_limit_during_a_checkpoint_keeps_the_last_one_and_the_run_resumes() {
+    // The same failure without a mount, so the writer is checked the same way on any machine.
+    let tmp = TempDir::new("survive-fsize");
+    let dir = tmp.join("limited");
+    a_refused_checkpoint_keeps_the_last_one(&tmp.0, &dir, Refusal::FileSizeLimit);
 }
 
 /// A quick training command on `data` with a schedule config file holding `schedule`.

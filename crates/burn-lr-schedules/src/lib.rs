@@ -107,13 +107,16 @@ mod exponential;
 mod inverse_sqrt;
 #[cfg(feature = "burn-train")]
 pub mod learner;
+mod length;
 mod loss_decay;
 mod one_cycle;
 mod plateau;
+mod policy;
 mod polynomial;
 mod product;
 mod rex;
 mod scale;
+mod schedule;
 mod scheduler;
 mod sequential;
 #[cfg(feature = "toml")]
@@ -121,7 +124,7 @@ pub mod shares;
 mod step;
 mod warmup;
 
-pub use config::{KINDS, Kind, MAX_RATE, Policy, ScheduleConfig, UnknownKind};
+pub use config::{KINDS, Kind, MAX_RATE, ScheduleConfig, UnknownKind};
 pub use constant::Constant;
 pub use cosine::{Cosine, CosineRestarts};
 pub use cyclical::{Cyclical, CyclicalMode, Window};
@@ -131,41 +134,12 @@ pub use inverse_sqrt::InverseSqrt;
 pub use loss_decay::LossDecay;
 pub use one_cycle::{AnnealStrategy, OneCycle};
 pub use plateau::{Plateau, PlateauHandle, PlateauMode, PlateauState, ThresholdMode};
+pub use policy::Policy;
 pub use polynomial::{Linear, Polynomial};
 pub use product::Product;
 pub use rex::Rex;
+pub use schedule::Schedule;
 pub use scheduler::{RecordMismatch, Scheduler};
 pub use sequential::Sequential;
 pub use step::{Multistep, Step};
 pub use warmup::{DecayShape, Warmup, Wsd};
-
-/// A learning-rate policy: `lr(t)` for the step that follows `t` earlier steps.
-///
-/// Implemented by every policy struct and by [`ScheduleConfig`]. `lr` is defined for parameters
-/// that pass [`validate`](Schedule::validate); [`Policy`] guarantees that.
-///
-/// ```
-/// use burn_lr_schedules::{Linear, Schedule};
-/// let l = Linear { start_lr: 0.0, end_lr: 1.0, total_steps: 10 };
-/// assert!(l.validate().is_ok());
-/// assert_eq!(l.bounds(), (0.0, 1.0));
-/// assert_eq!(l.lr(3), 0.3);
-/// ```
-pub trait Schedule {
-    /// The learning rate at step `t`.
-    fn lr(&self, t: u64) -> f64;
-    /// An interval `(low, high)` that holds `lr(t)` for every `t`.
-    fn bounds(&self) -> (f64, f64);
-    /// Checks every parameter, naming the first one at fault.
-    fn validate(&self) -> Result<(), ScheduleError>;
-    /// The optimizer's momentum (SGD's `momentum`, Adam's β1) at step `t`, for the policies that
-    /// cycle it (`one_cycle`, `cyclical`, as PyTorch's `cycle_momentum`); `None` where the
-    /// policy leaves the optimizer's own momentum in force.
-    fn momentum(&self, _t: u64) -> Option<f64> {
-        None
-    }
-    /// Whether [`momentum`](Schedule::momentum) is `Some` at any step.
-    fn cycles_momentum(&self) -> bool {
-        false
-    }
-}

@@ -2,17 +2,17 @@
 //! queue, and draw the sweep's report.
 
 use burn::tensor::Device;
-use burn_lr_schedules::ScheduleConfig;
+use std::path::Path;
 
+use super::lr_find;
 use crate::backend::{self, BackendKind};
 use crate::checkpoint::Checkpoint;
 use crate::cli::TrainArgs;
 use crate::config::Dataset;
 use crate::error::{Ending, Error, Result};
 use crate::layout;
-use crate::lr_find;
-use crate::plan::{Planned, TrainPlan};
-use crate::presets;
+use crate::plan::{Draft, Planned, Settings, TrainPlan};
+use crate::presets::AutoRates;
 use crate::progress::Progress;
 use crate::report;
 use crate::signals;
@@ -31,15 +31,22 @@ struct Place {
     data: DeviceData,
 }
 
-/// Trains every planned run and writes the sweep's report. [`Ending::Stopped`] when a stop
-/// request (Ctrl-C, SIGTERM, `--stop-after`) ended it early, with checkpoints to resume from.
+/// Trains every planned run of a command line and writes the sweep's report.
+/// [`Ending::Stopped`] when a stop request (Ctrl-C, SIGTERM, `--stop-after`) ended it early,
+/// with checkpoints to resume from.
 pub fn run(args: TrainArgs) -> Result<Ending> {
-    let mut plan = TrainPlan::from_args(args)?;
-    if plan.runs.is_empty() {
+    run_plan(Draft::from_args(args)?)
+}
+
+/// Trains every run of a plan (from the command line or a study's step) and writes the
+/// sweep's report.
+pub fn run_plan(draft: Draft) -> Result<Ending> {
+    if draft.runs.is_empty() {
         // A job array larger than the sweep: this slice has nothing to train.
         eprintln!(
             "shard {}: no runs in this slice; nothing to do",
-            plan.sweep
+            draft
+                .sweep
                 .path()
                 .file_name()
                 .unwrap_or_default()
@@ -47,19 +54,15 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
         );
         return Ok(Ending::Finished);
     }
-    fsio::create_out_dir(plan.sweep.path())?;
+    fsio::create_out_dir(draft.sweep.path())?;
     // One process writes a sweep folder: a second one (the same command, or --resume) stops here.
-    let _lock = fsio::lock_folder(plan.sweep.path())?;
-    let (places, used) = places(&plan)?;
-    // Lengths given as shares of the run become steps now that the run's length is known.
-    let total = plan.steps(places[0].data.n_train);
-    for run in &mut plan.runs {
-        run.size(total)?;
-    }
-    fill_auto_rates(&mut plan, &places[0])?;
-    for run in &mut plan.runs {
-        run.apply_scale()?;
-    }
+    let _lock = fsio::lock_folder(draft.sweep.path())?;
+    let (places, used) = places(&draft)?;
+    let curve = draft.sweep.file(layout::LR_FIND);
+    let quiet = draft.options.quiet;
+    let plan = draft.finish(places[0].data.n_train, |s| {
+        auto_rates(s, quiet, &places[0], &curve)
+    })?;
     if !plan.resuming {
         plan.save()?;
     }
@@ -75,7 +78,7 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
         jobs,
         threads,
         &plan.runs,
-        |side_by_side| Progress::new(plan.settings.batch_size, plan.quiet, side_by_side),
+        |side_by_side| Progress::new(plan.settings.batch_size, plan.options.quiet, side_by_side),
         |place, run, progress| run_one(&plan, used, place, run, progress),
     )?;
     if ending == Ending::Stopped {
@@ -87,7 +90,7 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
     }
     let order: Vec<String> = plan.runs.iter().map(|p| p.name.clone()).collect();
     let runs = report::read_runs(&plan.sweep, Some(&order))?;
-    let drawn = report::draw(&plan.sweep, &runs, plan.log_y)?;
+    let drawn = report::draw(&plan.sweep, &runs, plan.options.log_y)?;
     let md = &drawn.summary_md;
     let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
     println!("{}", rows.join("\n"));
@@ -98,7 +101,7 @@ pub fn run(args: TrainArgs) -> Result<Ending> {
 /// Runs trained at once on each device: `--jobs`, else 8 on a GPU and 1 on the CPU (where runs
 /// would only compete for the same cores); never more than there are runs.
 fn jobs(plan: &TrainPlan, used: BackendKind) -> usize {
-    let jobs = (plan.jobs)
+    let jobs = (plan.options.jobs)
         .unwrap_or(if used == BackendKind::Wgpu {
             DEFAULT_GPU_JOBS
         } else {
@@ -120,7 +123,7 @@ fn jobs(plan: &TrainPlan, used: BackendKind) -> usize {
 }
 
 /// Loads the data set and puts a copy on every device the runs will use.
-fn places(plan: &TrainPlan) -> Result<(Vec<Place>, BackendKind)> {
+fn places(plan: &Draft) -> Result<(Vec<Place>, BackendKind)> {
     let s = &plan.settings;
     // The whole training set: the validation images are its last ones, whatever --train-limit.
     let data = mnist::load(
@@ -132,7 +135,7 @@ fn places(plan: &TrainPlan) -> Result<(Vec<Place>, BackendKind)> {
     .map_err(|e| Error::new(e.to_string()))?;
     let (data, validation) = train::hold_out(data, s.validation, plan.file.train_limit)?;
     let (device, used) = backend::device(s.backend)?;
-    let devices = if plan.devices.is_empty() {
+    let devices = if plan.options.devices.is_empty() {
         vec![device]
     } else if used != BackendKind::Wgpu {
         return Err(Error::new(format!(
@@ -140,7 +143,7 @@ fn places(plan: &TrainPlan) -> Result<(Vec<Place>, BackendKind)> {
             used.name()
         )));
     } else {
-        backend::gpus(&plan.devices)?
+        backend::gpus(&plan.options.devices)?
     };
     let fashion = s.dataset == Dataset::FashionMnist;
     let places = devices
@@ -154,13 +157,9 @@ fn places(plan: &TrainPlan) -> Result<(Vec<Place>, BackendKind)> {
     Ok((places, used))
 }
 
-/// Runs the LR range test when a preset left a rate to it (`"auto"`), and writes the rates in.
-fn fill_auto_rates(plan: &mut TrainPlan, place: &Place) -> Result<()> {
-    if plan.runs.iter().all(|p| p.auto.is_empty()) {
-        return Ok(());
-    }
-    let s = &plan.settings;
-    let points = lr_find::RangeTest::standard(plan.quiet).run(
+/// The LR range test for the `"auto"` rates of a preset, its curve written to `curve`.
+fn auto_rates(s: &Settings, quiet: bool, place: &Place, curve: &Path) -> Result<AutoRates> {
+    let points = lr_find::RangeTest::standard(quiet).run(
         s.model,
         s.optimizer,
         s.batch_size,
@@ -174,39 +173,11 @@ fn fill_auto_rates(plan: &mut TrainPlan, place: &Place) -> Result<()> {
         "LR range test: max_lr = {:.3e} (lowest loss / 10), base_lr = {:.3e} (max_lr / 4) for the \"auto\" rates",
         found.max_lr, found.base_lr
     );
-    fsio::write_atomic(
-        &plan.sweep.file(layout::LR_FIND),
-        lr_find::csv(&points).as_bytes(),
-    )?;
-    for p in plan.runs.iter_mut().filter(|p| !p.auto.is_empty()) {
-        p.schedule =
-            presets::fill_auto(&p.name, &p.schedule, &p.auto, found.max_lr, found.base_lr)?;
-    }
-    Ok(())
-}
-
-/// How many steps a schedule needs before its end, when it has one that matters.
-fn schedule_length(s: &ScheduleConfig) -> Option<u64> {
-    match s {
-        ScheduleConfig::Cosine(c) => Some(c.total_steps),
-        ScheduleConfig::OneCycle(c) => Some(c.total_steps),
-        ScheduleConfig::Polynomial(p) if !p.cycle => Some(p.total_steps),
-        ScheduleConfig::Linear(l) => Some(l.total_steps),
-        ScheduleConfig::Rex(r) => Some(r.total_steps),
-        // With a cycle limit, the cycles' lengths added up; without one it never ends.
-        ScheduleConfig::CosineRestarts(c) => c.cycle_limit.map(|n| {
-            (0..n)
-                .scan(c.first_cycle_steps, |len, _| {
-                    let this = *len;
-                    *len = len.saturating_mul(c.cycle_mult);
-                    Some(this)
-                })
-                .fold(0u64, u64::saturating_add)
-        }),
-        ScheduleConfig::Wsd(w) => Some(w.warmup_steps + w.stable_steps + w.decay_steps),
-        ScheduleConfig::Warmup(w) => schedule_length(&w.after).map(|n| n + w.warmup_steps),
-        _ => None,
-    }
+    fsio::write_atomic(curve, lr_find::csv(&points).as_bytes())?;
+    Ok(AutoRates {
+        max_lr: found.max_lr,
+        base_lr: found.base_lr,
+    })
 }
 
 /// Says what will be trained, and warns about schedules that end early.
@@ -226,9 +197,7 @@ fn announce(plan: &TrainPlan, used: BackendKind, data: &DeviceData) {
     );
     for p in &plan.runs {
         // A few steps at the final rate do not matter; more than 2% of the run does.
-        if let Some(len) =
-            schedule_length(&p.schedule).filter(|&len| (len as f64) < 0.98 * total as f64)
-        {
+        if let Some(len) = (p.schedule.length()).filter(|&len| (len as f64) < 0.98 * total as f64) {
             eprintln!(
                 "warning: {}: the schedule ends at step {len}, before the {total} steps of training; the rest runs at its final rate",
                 p.name
@@ -283,9 +252,9 @@ fn run_one(
         checkpoint: &checkpoint_path,
         metrics: &metrics_path,
         resume,
-        stop_after: plan.stop_after,
+        stop_after: plan.options.stop_after,
         max_steps: plan.max_steps,
-        checkpoint_every: plan.checkpoint_every,
+        checkpoint_every: plan.options.checkpoint_every,
     };
     let s = &plan.settings;
     let (outcome, ending) = train::train(run, s, &place.data, &place.device, progress, files)?;

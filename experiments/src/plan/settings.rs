@@ -2,17 +2,15 @@
 
 use std::path::PathBuf;
 
-use burn_lr_schedules::{Schedule, ScheduleConfig};
+use burn_lr_schedules::ScheduleConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BackendKind;
 use crate::cli::SetupArgs;
-use crate::config::{self, ConfigFile, Dataset};
+use crate::config::{ConfigFile, Dataset};
 use crate::error::{Error, Result};
 use crate::model::ModelKind;
 use crate::optim::OptimizerKind;
-use crate::presets::AutoPaths;
-use burn_lr_schedules::shares::Shares;
 
 /// Evaluations on the validation set in a run by default, besides each epoch's end.
 pub const POINTS_PER_RUN: u64 = 25;
@@ -101,7 +99,8 @@ impl Settings {
     }
 }
 
-/// A run to train: its name, schedule and, for loss decay, the loss multiplier.
+/// A run to train: its name, schedule and, for loss decay, the loss multiplier; as `sweep.toml`
+/// records it, every length in steps and every rate a number.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Planned {
@@ -125,21 +124,6 @@ pub struct Planned {
     /// The highest rate the schedule was scaled to (`--peak-lr`), before `lr_scale`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peak_lr: Option<f64>,
-    /// Whether `peak_lr` and `lr_scale` still have to be applied: after the range test fills `"auto"` rates,
-    /// before `sweep.toml` is written (so a resume does not apply it twice).
-    #[serde(skip)]
-    pub scale_pending: bool,
-    /// Rates the preset left to the LR range test (`max_lr = "auto"`); filled before training,
-    /// so `sweep.toml` holds the numbers.
-    #[serde(skip)]
-    pub auto: AutoPaths,
-    /// Lengths given as shares of the run (`total_steps = "100%"`); made steps once the run's
-    /// length is known (`Planned::size`), so `sweep.toml` holds the numbers.
-    #[serde(skip)]
-    pub shares: Shares,
-    /// The same for the loss multiplier.
-    #[serde(skip)]
-    pub loss_decay_shares: Shares,
 }
 
 impl Planned {
@@ -154,49 +138,7 @@ impl Planned {
             lr_scale: None,
             scaled_from: None,
             peak_lr: None,
-            scale_pending: false,
-            auto: Vec::new(),
-            shares: Vec::new(),
-            loss_decay_shares: Vec::new(),
         }
-    }
-
-    /// Writes the shares of the run into this run's schedules as steps of a run of `total`
-    /// steps, and validates them.
-    pub fn size(&mut self, total: u64) -> Result<()> {
-        self.schedule = config::sized(&self.name, &self.schedule, &self.shares, total)?;
-        self.shares.clear();
-        if let Some(decay) = &self.loss_decay {
-            let what = format!("{} [loss_decay]", self.name);
-            self.loss_decay = Some(config::sized(&what, decay, &self.loss_decay_shares, total)?);
-            self.loss_decay_shares.clear();
-        }
-        Ok(())
-    }
-
-    /// Scales the schedule's rates to `peak_lr` and then by `lr_scale`, if that is still to
-    /// be done.
-    pub fn apply_scale(&mut self) -> Result<()> {
-        if !self.scale_pending {
-            return Ok(());
-        }
-        let mut factor = self.lr_scale.unwrap_or(1.0);
-        if let Some(peak) = self.peak_lr {
-            let highest = self.schedule.bounds().1;
-            if highest.is_nan() || highest <= 0.0 {
-                return Err(Error::new(format!(
-                    "{}: --peak-lr needs a schedule whose highest rate is positive (it is {highest})",
-                    self.name
-                )));
-            }
-            factor *= peak / highest;
-        }
-        self.schedule = self
-            .schedule
-            .scaled(factor)
-            .map_err(|e| format!("{} (rates × {factor:?}): [schedule] {e}", self.name))?;
-        self.scale_pending = false;
-        Ok(())
     }
 
     /// The seed this run trains with in a sweep of settings `s`.

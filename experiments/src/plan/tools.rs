@@ -51,7 +51,7 @@ impl LrFindPlan {
         let file = config::defaults().merged(flags(&args.setup));
         let settings = Settings::of(&file)?;
         let out = args.out.unwrap_or_else(|| {
-            PathBuf::from("results").join(format!(
+            settings.out.join(format!(
                 "lr-find-{}-{}",
                 settings.model.name(),
                 settings.optimizer.name()

@@ -8,21 +8,24 @@
 //! same command runs again, and `--shard I/N` trains a share of the arms.
 
 pub mod file;
+mod step;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{SetupArgs, StudyArgs, TrainArgs};
+use super::lr_find;
+use crate::cli::StudyArgs;
 use crate::config::{self, ConfigFile};
 use crate::error::{Ending, Error, Result};
+use crate::fsio;
 use crate::layout::{self, SweepDir};
 use crate::optim::OptimizerKind;
-use crate::plan::{LrFindPlan, Settings, SweepFile};
+use crate::plan::{LrFindPlan, Settings};
 use crate::report::study::pick::{self, Point};
 use crate::report::study::{CurvePoint, Phase, StudyData, StudyRun};
 use crate::report::{self, RunData};
-use crate::{experiment, fsio, lr_find};
 use file::{Arm, StudyFile};
+use step::{Step, train};
 
 /// The reference's probes, as multiples of its tuned peak: too low, tuned, too high.
 const PROBES: [f64; 3] = [0.25, 1.0, 4.0];
@@ -39,7 +42,7 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
     let mut file = match &args.config {
         Some(path) => StudyFile::read(path)?,
         None => {
-            let text = include_str!("../../../configs/study.toml");
+            let text = include_str!("../../../../configs/study.toml");
             let file: StudyFile = config::parse_toml("configs/study.toml", text)?;
             file.check()
                 .map_err(|e| format!("configs/study.toml: {e}"))?;
@@ -58,10 +61,9 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
             settings.epochs
         )
     });
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| "results".into())
+    let dir = (args.out.clone())
+        .or(config::defaults().out)
+        .ok_or("configs/experiment.toml lacks `out`; restore the default")?
         .join(name);
     fsio::create_out_dir(&dir)?;
     // Shards share the study folder (each writes only its arms' sweeps, which lock
@@ -186,64 +188,6 @@ fn range_test(study: &Study, optimizer: OptimizerKind) -> Result<f64> {
         settings,
     })?;
     Ok(found.max_lr)
-}
-
-/// One sweep of the study: its folder's name and what it trains.
-struct Step<'a> {
-    name: String,
-    arm: &'a Arm,
-    peak: f64,
-    factors: Vec<f64>,
-    seeds: u64,
-    seed: u64,
-    /// `Some(0)`: evaluate at epochs' ends only (the grid needs final accuracies alone).
-    eval_every: Option<u64>,
-}
-
-/// Trains a step's sweep, or continues it, or skips it when every run has finished.
-fn train(study: &Study, step: Step) -> Result<Ending> {
-    let dir = study.dir.join(&step.name);
-    let setup = SetupArgs {
-        backend: study.args.backend,
-        data_dir: study.args.data_dir.clone(),
-        ..SetupArgs::default()
-    };
-    let shared = TrainArgs {
-        quiet: study.args.quiet,
-        jobs: study.args.jobs,
-        stop_after: study.args.stop_after,
-        ..TrainArgs::default()
-    };
-    let path = dir.join(layout::SWEEP);
-    let args = if path.is_file() {
-        let saved: SweepFile =
-            config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
-        let sweep = SweepDir::new(&dir);
-        if saved.runs.iter().all(|r| sweep.run(&r.name).is_finished()) {
-            return Ok(Ending::Finished);
-        }
-        TrainArgs {
-            resume: Some(dir),
-            setup,
-            ..shared
-        }
-    } else {
-        TrainArgs {
-            config: Some(arm_config(&study.dir, step.arm)),
-            out: Some(study.dir.clone()),
-            name: Some(step.name),
-            seeds: Some(step.seeds),
-            peak_lr: Some(step.peak),
-            lr_scale: step.factors,
-            eval_every: step.eval_every,
-            setup: SetupArgs {
-                seed: Some(step.seed),
-                ..setup
-            },
-            ..shared
-        }
-    };
-    experiment::run(args)
 }
 
 /// The names of an arm's grid sweeps: the grid, then one per extension.
