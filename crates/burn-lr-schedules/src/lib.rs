@@ -27,8 +27,13 @@
 //! | `product` | `schedules` | the parts' rates multiplied | Burn `ComposedLrScheduler` (`Prod`) |
 //! | `plateau` | `initial_lr`, `mode` (`min`), `factor` (0.1), `patience` (10), `threshold` (1e-4), `threshold_mode` (`rel`), `cooldown` (0), `min_lr` (0), `eps` (1e-8) | reduced when a reported metric stalls; also as `warmup`'s `after` or `sequential`'s last schedule | PyTorch `ReduceLROnPlateau` |
 //!
-//! Each policy's page gives its exact formula. Learning rates have no upper bound; every invalid
-//! parameter is reported as one line naming it, e.g.
+//! Each policy's page gives its exact formula; the repository's `docs/schedules.md` has the
+//! same table with every formula written out, the momentum `one_cycle` and `cyclical` set, and
+//! the experiment's presets. A test (`tests/doc_tables.rs`) keeps the kind column of this
+//! table, of that file's and of the repository's `README.md` equal to [`Kind::ALL`].
+//!
+//! Learning rates have no upper bound; every invalid parameter is reported as one line naming
+//! it, e.g.
 //! `cyclical: max_lr (0.001) must be greater than base_lr (0.01)`.
 //!
 //! `one_cycle` and `cyclical` also cycle the optimizer's momentum (Adam's β1) against the rate,
@@ -94,6 +99,15 @@
 //! With the `toml` feature, the `shares` module reads a schedule table whose lengths are percentages of
 //! the run (`total_steps = "100%"`, `milestones = ["50%", "75%"]`) and makes them steps once the
 //! run's length is known, so one config file fits any number of epochs or batch size.
+//!
+//! # More in the repository
+//!
+//! Beside the crate, the repository holds an experiment that trains CNNs on MNIST under every
+//! schedule, and its documentation in `docs/`: `docs/schedules.md` (every kind, momentum,
+//! presets, this crate in a Burn project), `docs/experiment.md` (the experiment and its flags),
+//! `docs/study.md` (every schedule tuned on the same budget, and what the committed study and
+//! reports found), `docs/speed.md`, `docs/cluster.md` (sweeps as Slurm job arrays) and
+//! `docs/reliability.md` (checkpoints, resume, determinism).
 
 #![warn(missing_docs)]
 
