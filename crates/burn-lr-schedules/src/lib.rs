@@ -94,6 +94,16 @@
 //!
 //! `examples/burn_training.rs` trains a small Burn model with a config-built schedule.
 //!
+//! # Parameter groups
+//!
+//! Burn's `ModuleLrScheduler` gives each parameter group its own scheduler (a backbone at a
+//! lower rate than its head, fastai's discriminative rates):
+//! `ModuleLrScheduler::new(backbone).with_group(ParamGroup::from_predicate("head"), head)` takes
+//! [`Scheduler`]s as it takes Burn's own, in a hand-written loop or in `Learner::new`, and its
+//! record nests theirs. [`check_group_record`] refuses a grouped record saved under other
+//! schedules, which Burn's `load_record` would load. `examples/param_groups.rs` trains a backbone
+//! and a head this way.
+//!
 //! # Lengths as shares of the run
 //!
 //! With the `toml` feature, the `shares` module reads a schedule table whose lengths are percentages of
@@ -118,6 +128,7 @@ mod cyclical;
 mod defaults;
 mod error;
 mod exponential;
+mod groups;
 mod inverse_sqrt;
 #[cfg(feature = "burn-train")]
 pub mod learner;
@@ -144,6 +155,7 @@ pub use cosine::{Cosine, CosineRestarts};
 pub use cyclical::{Cyclical, CyclicalMode, Window};
 pub use error::ScheduleError;
 pub use exponential::{Exponential, InverseTime};
+pub use groups::{GroupRecordMismatch, check_group_record};
 pub use inverse_sqrt::InverseSqrt;
 pub use loss_decay::LossDecay;
 pub use one_cycle::{AnnealStrategy, OneCycle};

@@ -138,14 +138,9 @@ impl Scheduler {
     /// assert_eq!(resumed.steps(), 1);
     /// ```
     pub fn load_record_checked(&mut self, record: LrSchedulerRecord) -> Result<(), RecordMismatch> {
-        let expected = self.policy.fingerprint();
-        match record.scalar::<u64>(FINGERPRINT) {
-            Some(saved) if saved != expected => Err(RecordMismatch { saved, expected }),
-            _ => {
-                self.load_record(record);
-                Ok(())
-            }
-        }
+        check_fingerprint(&record, &self.policy)?;
+        self.load_record(record);
+        Ok(())
     }
 
     /// The rate the next `step()` will return, without stepping.
@@ -205,6 +200,19 @@ impl LrScheduler for Scheduler {
                 reports: record.scalar(P_REPORTS).unwrap_or(old.reports),
             });
         }
+    }
+}
+
+/// Whether `record` may be loaded by a scheduler of `policy`: its fingerprint is the policy's, or
+/// it has none (a record written before records carried one).
+pub(crate) fn check_fingerprint(
+    record: &LrSchedulerRecord,
+    policy: &Policy,
+) -> Result<(), RecordMismatch> {
+    let expected = policy.fingerprint();
+    match record.scalar::<u64>(FINGERPRINT) {
+        Some(saved) if saved != expected => Err(RecordMismatch { saved, expected }),
+        _ => Ok(()),
     }
 }
 

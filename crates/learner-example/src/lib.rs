@@ -5,7 +5,8 @@
 //! the validation loss after every epoch by `burn_lr_schedules::learner::PlateauFeed` (the `burn-train`
 //! feature of `burn-lr-schedules`). The optimizer is wrapped in [`Recording`], so the rate of every step
 //! that reached the optimizer can be compared with the schedule's `lr(t)`: the tests do, and so
-//! does `cargo run --release -p learner-example`.
+//! does `cargo run --release -p learner-example`. [`train_groups`] takes Burn's per-group
+//! `ModuleLrScheduler` instead, and records the rate of every parameter ([`PerParameter`]).
 
 #![warn(missing_docs)]
 
@@ -17,6 +18,6 @@ mod train;
 
 pub use data::{Batch, Images};
 pub use model::Mlp;
-pub use recording::Recording;
+pub use recording::{PerParameter, Recording};
 pub use renderer::EpochLines;
-pub use train::{Run, Trained, train};
+pub use train::{GroupsTrained, Run, Trained, train, train_groups};

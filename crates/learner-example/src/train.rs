@@ -1,22 +1,25 @@
 //! One training run under Burn's own loop: `SupervisedTraining` launching a `Learner` whose
-//! scheduler is a `burn_lr_schedules::Scheduler`.
+//! scheduler is a `burn_lr_schedules::Scheduler`, or Burn's `ModuleLrScheduler` with one per
+//! parameter group.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::Path;
 
 use burn::data::dataloader::DataLoaderBuilder;
+use burn::lr_scheduler::module_lr_scheduler::ModuleLrScheduler;
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::optim::SgdConfig;
+use burn::optim::{ModuleOptimizer, SgdConfig};
 use burn::tensor::{Device, Tensor};
-use burn_lr_schedules::Scheduler;
 use burn_lr_schedules::learner::PlateauFeed;
+use burn_lr_schedules::{PlateauHandle, Scheduler};
 use burn_train::metric::store::{Aggregate, Direction, Split};
 use burn_train::metric::{AccuracyMetric, LossMetric};
 use burn_train::{Learner, MetricEarlyStoppingStrategy, StoppingCondition, SupervisedTraining};
 
 use crate::data::Images;
 use crate::model::Mlp;
-use crate::recording::Recording;
+use crate::recording::{PerParameter, Recording};
 use crate::renderer::EpochLines;
 
 /// What to train, and on which images of MNIST's training split.
@@ -55,6 +58,16 @@ pub struct Trained {
     pub interrupted: Option<String>,
 }
 
+/// What a run under per-group schedules did.
+#[derive(Debug)]
+pub struct GroupsTrained {
+    /// The rates each parameter received, one per step, by its path in the model
+    /// (`hidden.weight`, `output.bias`, …).
+    pub rates: BTreeMap<String, Vec<f64>>,
+    /// Why training ended early, if it did.
+    pub interrupted: Option<String>,
+}
+
 /// Trains `run` under `scheduler` with SGD in Burn's `SupervisedTraining`, writing Burn's logs
 /// into `dir`. A plateau schedule (`scheduler.plateau()`) is fed the mean validation loss after
 /// every epoch. Returns the rates the optimizer was given, one per step, or a one-line error if
@@ -65,7 +78,59 @@ pub fn train(
     scheduler: Scheduler,
     dir: &Path,
 ) -> Result<Trained, String> {
-    let device = Device::flex().autodiff();
+    let model = Mlp::new(run.hidden, &Device::flex().autodiff());
+    let mut params = CountParams(0);
+    model.visit(&mut params);
+    let optimizer = Recording::new(SgdConfig::new().build());
+    let plateau = scheduler.plateau();
+    let interrupted = launch(
+        images,
+        run,
+        model,
+        optimizer.clone().into(),
+        scheduler.into(),
+        plateau,
+        dir,
+    )?;
+    let updates = optimizer.rates();
+    let rates = per_step(&updates, params.0).ok_or_else(|| {
+        format!(
+            "{} updates of {} parameter tensors do not make whole steps of one rate",
+            updates.len(),
+            params.0
+        )
+    })?;
+    Ok(Trained { rates, interrupted })
+}
+
+/// Trains `run` as [`train`] does, under Burn's per-parameter-group scheduler (the MLP's
+/// parameters are `hidden.*` and `output.*`), recording the rate each parameter received.
+pub fn train_groups(
+    images: &Images,
+    run: &Run,
+    scheduler: ModuleLrScheduler,
+    dir: &Path,
+) -> Result<GroupsTrained, String> {
+    let model = Mlp::new(run.hidden, &Device::flex().autodiff());
+    let (optimizer, recorded) = PerParameter::new(&model, SgdConfig::new().build());
+    let interrupted = launch(images, run, model, optimizer, scheduler, None, dir)?;
+    Ok(GroupsTrained {
+        rates: recorded.rates(),
+        interrupted,
+    })
+}
+
+/// Runs `SupervisedTraining`, feeding `plateau` the validation loss if given; returns why it
+/// stopped early, if it did.
+fn launch(
+    images: &Images,
+    run: &Run,
+    model: Mlp,
+    optimizer: ModuleOptimizer,
+    scheduler: ModuleLrScheduler,
+    plateau: Option<PlateauHandle>,
+    dir: &Path,
+) -> Result<Option<String>, String> {
     let train = DataLoaderBuilder::new(images.clone())
         .batch_size(run.batch_size)
         .shuffle(run.seed)
@@ -91,7 +156,7 @@ pub fn train(
             StoppingCondition::NoImprovementSince { n_epochs },
         )
     });
-    match (scheduler.plateau(), stop) {
+    match (plateau, stop) {
         (Some(handle), Some(stop)) => {
             let feed = PlateauFeed::valid_loss(handle).then_stop_early(stop);
             training = training.early_stopping(feed);
@@ -101,24 +166,11 @@ pub fn train(
         (None, None) => {}
     }
 
-    let model = Mlp::new(run.hidden, &device);
-    let mut params = CountParams(0);
-    model.visit(&mut params);
-    let optimizer = Recording::new(SgdConfig::new().build());
-    let result = training.launch(Learner::new(model, optimizer.clone().into(), scheduler));
+    let result = training.launch(Learner::new(model, optimizer, scheduler));
     if let Some(error) = result.error {
         return Err(format!("training failed: {error}"));
     }
-    let updates = optimizer.rates();
-    let rates = per_step(&updates, params.0).ok_or_else(|| {
-        format!(
-            "{} updates of {} parameter tensors do not make whole steps of one rate",
-            updates.len(),
-            params.0
-        )
-    })?;
-    let interrupted = result.interrupted.map(|i| format!("{i:?}"));
-    Ok(Trained { rates, interrupted })
+    Ok(result.interrupted.map(|i| format!("{i:?}")))
 }
 
 /// Counts a model's parameter tensors: each optimizer step updates each of them once.

@@ -2,9 +2,10 @@
 //! optimizer received at every step is the schedule's `lr(t)`, and reduce-on-plateau fed by the
 //! validation loss cuts the rate after `patience` flat epochs.
 
-use std::path::PathBuf;
+mod common;
 
 use burn_lr_schedules::{ScheduleConfig, Scheduler};
+<<<<<<< HEAD
 use learner_example::{Images, Run, train};
 
 /// The MNIST files: `$MNIST_DIR`, else the shared copy beside the checkout.
@@ -34,6 +35,10 @@ fn run(epochs: usize) -> Run {
         stop_after_flat_epochs: None,
     }
 }
+=======
+use common::{images, run};
+use learner_example::{Images, Run, train};
+>>>>>>> 395dbd1 (Per-parameter-group schedules (not yet compiled): check_group_record for Burn's ModuleLrScheduler records; examples/param_groups.rs; tests of each parameter's received rate, a wrong group, and a grouped record resumed; learner-example train_groups with PerParameter recordings)
 
 fn config(toml_text: &str) -> ScheduleConfig {
     toml::from_str(toml_text).unwrap()
