@@ -5,40 +5,8 @@
 mod common;
 
 use burn_lr_schedules::{ScheduleConfig, Scheduler};
-<<<<<<< HEAD
-use learner_example::{Images, Run, train};
-
-/// The MNIST files: `$MNIST_DIR`, else the shared copy beside the checkout.
-fn images() -> Images {
-    let dir = std::env::var_os("MNIST_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/mnist"));
-    let data = mnist::load(
-        mnist::DatasetKind::Mnist,
-        Some(dir.as_path()),
-        Some(384),
-        Some(1),
-    )
-    .unwrap_or_else(|e| panic!("{e}; set MNIST_DIR to a folder with the four MNIST files"));
-    Images::new(data.train)
-}
-
-/// 256 training images in batches of 32 (8 steps an epoch), 128 held out for validation.
-fn run(epochs: usize) -> Run {
-    Run {
-        train: 0..256,
-        valid: 256..384,
-        batch_size: 32,
-        epochs,
-        hidden: 16,
-        seed: 7,
-        stop_after_flat_epochs: None,
-    }
-}
-=======
 use common::{images, run};
 use learner_example::{Images, Run, train};
->>>>>>> 395dbd1 (Per-parameter-group schedules (not yet compiled): check_group_record for Burn's ModuleLrScheduler records; examples/param_groups.rs; tests of each parameter's received rate, a wrong group, and a grouped record resumed; learner-example train_groups with PerParameter recordings)
 
 fn config(toml_text: &str) -> ScheduleConfig {
     toml::from_str(toml_text).unwrap()
