@@ -300,6 +300,8 @@ fn cargo_add(w: &[&str]) -> Result<String, String> {
 
 fn slurm(w: &[&str]) -> Result<String, String> {
     for script in w.iter().filter(|x| x.starts_with("scripts/")) {
+        // The last word of a `$(…)` carries its closing parenthesis.
+        let script = script.trim_end_matches(')');
         if !root().join(script).is_file() {
             return Err(format!("{script} does not exist"));
         }

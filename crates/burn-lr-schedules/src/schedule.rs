@@ -4,8 +4,9 @@ use crate::error::ScheduleError;
 
 /// A learning-rate policy: `lr(t)` for the step that follows `t` earlier steps.
 ///
-/// Implemented by every policy struct and by [`ScheduleConfig`]. `lr` is defined for parameters
-/// that pass [`validate`](Schedule::validate); [`Policy`] guarantees that.
+/// Implemented by every policy struct and by [`ScheduleConfig`](crate::ScheduleConfig). `lr` is
+/// defined for parameters that pass [`validate`](Schedule::validate); [`Policy`](crate::Policy)
+/// guarantees that.
 ///
 /// ```
 /// use burn_lr_schedules::{Linear, Schedule};
