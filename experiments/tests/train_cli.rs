@@ -358,16 +358,16 @@ fn a_huge_learning_rate_is_marked_diverged_and_the_sweep_goes_on() {
         .output()
         .unwrap();
     ok(&result);
-    let summary = read_summary(&out.join("results/s/huge/summary.json"));
+    let summary = read_summary(&out.join("runs/s/huge/summary.json"));
     assert_eq!(summary["diverged"], true);
     assert!(summary["diverged_at_step"].as_u64().unwrap() < 10);
     assert!(
-        std::fs::read_to_string(out.join("results/s/summary.md"))
+        std::fs::read_to_string(out.join("runs/s/summary.md"))
             .unwrap()
             .contains("at step")
     );
     assert!(
-        out.join("results/s/fixed/summary.json").is_file(),
+        out.join("runs/s/fixed/summary.json").is_file(),
         "the next run still trained"
     );
 }
