@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use burn::lr_scheduler::LrScheduler;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{GradientsParams, Optimizer, SgdConfig};
+use burn::optim::{GradientsParams, SgdConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 
 /// Optimizer steps of the run; the schedule's shares become steps of it.
@@ -60,9 +60,9 @@ fn data(device: &Device) -> (Tensor<2>, Tensor<2>) {
 
 /// Every parameter value of the model, weight then bias.
 fn parameters(model: &Linear) -> Vec<f32> {
-    let mut values = model.weight.val().into_data().to_vec::<f32>().expect("f32");
+    let mut values = model.weight.val().into_data().try_to_vec::<f32>().expect("f32");
     let bias = model.bias.as_ref().expect("a bias").val();
-    values.extend(bias.into_data().to_vec::<f32>().expect("f32"));
+    values.extend(bias.into_data().try_to_vec::<f32>().expect("f32"));
     values
 }
 
@@ -71,8 +71,8 @@ fn gradients(grads: &GradientsParams, model: &Linear) -> Vec<f32> {
     let bias = grads
         .get::<1>(model.bias.as_ref().expect("a bias").id)
         .expect("bias gradient");
-    let mut values = weight.into_data().to_vec::<f32>().expect("f32");
-    values.extend(bias.into_data().to_vec::<f32>().expect("f32"));
+    let mut values = weight.into_data().try_to_vec::<f32>().expect("f32");
+    values.extend(bias.into_data().try_to_vec::<f32>().expect("f32"));
     values
 }
 
