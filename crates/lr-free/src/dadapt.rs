@@ -225,16 +225,20 @@ impl WholeModuleOptimizer for DAdaptAdam {
 
     fn load_bytes(&mut self, bytes: &[u8], device: &Device) -> Result<(), RecordError> {
         let r = Record::from_bytes(bytes, ADAM)?;
-        self.states = record::states(&r, |id| {
+        let k = r.take_scalar("k")? as u64;
+        let d = r.take_scalar("d")?;
+        let numerator_weighted = r.take_scalar("numerator_weighted")?;
+        let states = record::states(&r, |id| {
             Ok(AdamState {
                 s: r.take_tensor(id, "s", device)?,
                 exp_avg: r.take_tensor(id, "exp_avg", device)?,
                 exp_avg_sq: r.take_tensor(id, "exp_avg_sq", device)?,
             })
         })?;
-        self.k = r.take_scalar("k")? as u64;
-        self.d = r.take_scalar("d")?;
-        self.numerator_weighted = r.take_scalar("numerator_weighted")?;
+        self.states = states;
+        self.k = k;
+        self.d = d;
+        self.numerator_weighted = numerator_weighted;
         Ok(())
     }
 
@@ -339,16 +343,21 @@ impl WholeModuleOptimizer for DAdaptSgd {
 
     fn load_bytes(&mut self, bytes: &[u8], device: &Device) -> Result<(), RecordError> {
         let r = Record::from_bytes(bytes, SGD)?;
-        self.states = record::states(&r, |id| {
+        let k = r.take_scalar("k")? as u64;
+        let d = r.take_scalar("d")?;
+        let numerator_weighted = r.take_scalar("numerator_weighted")?;
+        let g0_norm = r.take_scalar("g0_norm")?;
+        let states = record::states(&r, |id| {
             Ok(SgdState {
                 s: r.take_tensor(id, "s", device)?,
                 x0: r.take_tensor(id, "x0", device)?,
             })
         })?;
-        self.k = r.take_scalar("k")? as u64;
-        self.d = r.take_scalar("d")?;
-        self.numerator_weighted = r.take_scalar("numerator_weighted")?;
-        self.g0_norm = r.take_scalar("g0_norm")?;
+        self.states = states;
+        self.k = k;
+        self.d = d;
+        self.numerator_weighted = numerator_weighted;
+        self.g0_norm = g0_norm;
         Ok(())
     }
 

@@ -104,8 +104,8 @@ struct State {
 /// m  = β1·m + d·(1−β1)·g;   v = β2·v + d²·(1−β2)·g²
 /// s  = β3·s + (d/d0)·dlr·g                        ((d/d0)·d with safeguard_warmup)
 /// r  = β3·r + (d/d0)·dlr·⟨g, p0 − p⟩
-/// d  = max(d, min(d·growth_rate, d_coef·r / Σ|s|))   (d only grows; after its first step
-///                                                     from d0, to the largest estimate seen)
+/// d̂  = d_coef·r / Σ|s|;   d_max = max(d_max, d̂);   d = min(d_max, d·growth_rate)
+///                                                 (while d = d0, first d = max(d, d̂))
 /// p  = p − dlr·m / (√v + d·ε)                      (decoupled decay: p = p − λ·dlr·p first)
 /// ```
 ///
@@ -220,7 +220,11 @@ impl WholeModuleOptimizer for Prodigy {
     fn load_bytes(&mut self, bytes: &[u8], device: &Device) -> Result<(), RecordError> {
         let r = Record::from_bytes(bytes, NAME)?;
         let first_moment = self.c.beta_1 > 0.0;
-        self.states = record::states(&r, |id| {
+        let k = r.take_scalar("k")? as u64;
+        let d = r.take_scalar("d")?;
+        let d_max = r.take_scalar("d_max")?;
+        let d_numerator = r.take_scalar("d_numerator")?;
+        let states = record::states(&r, |id| {
             Ok(State {
                 s: r.take_tensor(id, "s", device)?,
                 p0: r.take_tensor(id, "p0", device)?,
@@ -232,10 +236,11 @@ impl WholeModuleOptimizer for Prodigy {
                 },
             })
         })?;
-        self.k = r.take_scalar("k")? as u64;
-        self.d = r.take_scalar("d")?;
-        self.d_max = r.take_scalar("d_max")?;
-        self.d_numerator = r.take_scalar("d_numerator")?;
+        self.states = states;
+        self.k = k;
+        self.d = d;
+        self.d_max = d_max;
+        self.d_numerator = d_numerator;
         Ok(())
     }
 

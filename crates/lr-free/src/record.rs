@@ -125,7 +125,7 @@ impl Record {
             };
             let len = r.u64().ok_or_else(damaged)? as usize;
             let data = r.take(len).ok_or_else(damaged)?;
-            if len % width != 0 {
+            if !len.is_multiple_of(width) {
                 return Err(damaged());
             }
             let data = TensorData::from_bytes_vec(data.to_vec(), [len / width], dtype);

@@ -361,7 +361,12 @@ impl WholeModuleOptimizer for ScheduleFree {
     fn load_bytes(&mut self, bytes: &[u8], device: &Device) -> Result<(), RecordError> {
         let r = Record::from_bytes(bytes, self.name())?;
         let adamw = matches!(self.variant, Variant::AdamW { .. });
-        self.states = record::states(&r, |id| {
+        let k = r.take_scalar("k")? as u64;
+        let weight_sum = r.take_scalar("weight_sum")?;
+        let lr_max = r.take_scalar("lr_max")?;
+        let ckp1 = r.take_scalar("ckp1")?;
+        let train_mode = r.take_scalar("train_mode")? != 0.0;
+        let states = record::states(&r, |id| {
             Ok(State {
                 z: r.take_tensor(id, "z", device)?,
                 exp_avg_sq: if adamw {
@@ -371,11 +376,12 @@ impl WholeModuleOptimizer for ScheduleFree {
                 },
             })
         })?;
-        self.k = r.take_scalar("k")? as u64;
-        self.weight_sum = r.take_scalar("weight_sum")?;
-        self.lr_max = r.take_scalar("lr_max")?;
-        self.ckp1 = r.take_scalar("ckp1")?;
-        self.train_mode = r.take_scalar("train_mode")? != 0.0;
+        self.states = states;
+        self.k = k;
+        self.weight_sum = weight_sum;
+        self.lr_max = lr_max;
+        self.ckp1 = ckp1;
+        self.train_mode = train_mode;
         Ok(())
     }
 
