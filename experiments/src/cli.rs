@@ -110,7 +110,8 @@ pub struct SetupArgs {
     /// Network.
     #[arg(long, value_enum)]
     pub model: Option<ModelKind>,
-    /// Optimizer (PyTorch's defaults for each).
+    /// Optimizer (PyTorch's defaults for each; the schedule-free, Prodigy and D-Adaptation ones
+    /// their reference implementations').
     #[arg(long, value_enum)]
     pub optimizer: Option<OptimizerKind>,
     /// Device: auto takes wgpu on a hardware GPU, flex otherwise.
@@ -170,7 +171,9 @@ pub struct TrainArgs {
     /// Also run loss decay: this preset multiplies the loss while the lr stays fixed.
     #[arg(long)]
     pub loss_decay: Option<String>,
-    /// The fixed lr of the loss-decay run (default: the loss-decay preset's peak).
+    /// The fixed lr of the loss-decay run (default: the loss-decay preset's peak); with an
+    /// optimizer that needs no schedule (schedule-free, Prodigy, D-Adaptation) and no
+    /// --schedule, the constant rate of its one run (default: its reference's).
     #[arg(long)]
     pub lr: Option<f64>,
     /// Stop every run after N optimizer steps.

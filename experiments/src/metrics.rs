@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
@@ -21,6 +21,9 @@ pub struct StepRow {
     pub lr: f64,
     /// The momentum (Adam's β1) the step used, for runs whose schedule cycles it.
     pub momentum: Option<f64>,
+    /// After the step: the step size d that Prodigy and D-Adaptation estimate, or schedule-free's
+    /// averaging weight; none for the other optimizers.
+    pub estimate: Option<f64>,
     /// The loss of its batch, before the step.
     pub train_loss: f64,
 }
@@ -66,10 +69,16 @@ pub struct Outcome {
 pub const HEADER: &str =
     "step,epoch,lr,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,wall_seconds";
 
-/// The header of the files of runs whose schedule cycles the momentum: a `momentum` column after
-/// `lr`. `wall_seconds` stays last in both.
-pub const HEADER_MOMENTUM: &str =
-    "step,epoch,lr,momentum,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,wall_seconds";
+/// The header with the optional columns after `lr` that a run has: `momentum` (a schedule that
+/// cycles it) and `estimate` (an optimizer that estimates its step size, or schedule-free's
+/// averaging weight).
+fn header(momentum: bool, estimate: bool) -> String {
+    let mut columns = vec!["step", "epoch", "lr"];
+    columns.extend(momentum.then_some("momentum"));
+    columns.extend(estimate.then_some("estimate"));
+    columns.extend(HEADER.split(',').skip(3));
+    columns.join(",")
+}
 
 /// The headers of files written before the validation set existed, still read.
 const OLD_HEADERS: [&str; 2] = [
@@ -80,108 +89,70 @@ const OLD_HEADERS: [&str; 2] = [
 /// A line of `metrics.csv`: the validation columns are filled on the steps after which the run
 /// was evaluated (every `--eval-every` steps and at each epoch's end), the test columns only at
 /// each epoch's end and the run's; empty elsewhere.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct Record {
     step: u64,
     /// From 1 in the file.
     epoch: u64,
-    #[serde(serialize_with = "shortest")]
     lr: f64,
-    #[serde(serialize_with = "shortest")]
     train_loss: f64,
     /// Absent from files written before the validation set existed.
-    #[serde(default, serialize_with = "shortest_or_empty")]
+    #[serde(default)]
     val_loss: Option<f64>,
-    #[serde(default, serialize_with = "shortest_or_empty")]
+    #[serde(default)]
     val_accuracy: Option<f64>,
-    #[serde(serialize_with = "shortest_or_empty")]
     test_loss: Option<f64>,
-    #[serde(serialize_with = "shortest_or_empty")]
     test_accuracy: Option<f64>,
-    #[serde(serialize_with = "millis_or_empty")]
     wall_seconds: Option<f64>,
-    /// Absent from files without the column; written by the tuple in `to_csv`.
-    #[serde(default, skip_serializing)]
+    /// Absent from files without the column.
+    #[serde(default)]
     momentum: Option<f64>,
+    /// Absent from files without the column.
+    #[serde(default)]
+    estimate: Option<f64>,
 }
 
-fn shortest<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
-fn shortest_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.collect_str(v),
-        None => s.serialize_none(),
-    }
-}
-
-fn millis_or_empty<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(v) => s.collect_str(&format_args!("{v:.3}")),
-        None => s.serialize_none(),
-    }
-}
-
-/// `metrics.csv` of these rows, with the momentum column when any row has a momentum.
+/// `metrics.csv` of these rows, with the momentum and estimate columns when any row has one.
 pub fn to_csv(steps: &[StepRow], evaluations: &[EvalRow]) -> String {
     let with_momentum = steps.iter().any(|s| s.momentum.is_some());
+    let with_estimate = steps.iter().any(|s| s.estimate.is_some());
     // The header is written by hand, so a run with no step still gets one.
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::with_capacity(steps.len() * 56));
-    let header = if with_momentum {
-        HEADER_MOMENTUM
-    } else {
-        HEADER
-    };
+    let header = header(with_momentum, with_estimate);
     w.write_record(header.split(','))
         .expect("writing to memory cannot fail");
+    // Floats as `Display` writes them: the shortest text that reads back to the same value.
+    let float = |v: f64| v.to_string();
+    let optional = |v: Option<f64>| v.map_or(String::new(), float);
     let mut evals = evaluations.iter().peekable();
     for row in steps {
         let eval = evals.next_if(|e| e.step == row.step);
-        let record = Record {
-            step: row.step,
-            epoch: row.epoch + 1,
-            lr: row.lr,
-            train_loss: row.train_loss,
-            val_loss: eval.and_then(|e| e.val_loss),
-            val_accuracy: eval.and_then(|e| e.val_accuracy),
-            test_loss: eval.and_then(|e| e.test_loss),
-            test_accuracy: eval.and_then(|e| e.test_accuracy),
-            wall_seconds: eval.map(|e| e.wall_seconds),
-            momentum: None,
-        };
+        let mut fields = vec![
+            row.step.to_string(),
+            (row.epoch + 1).to_string(),
+            float(row.lr),
+        ];
         if with_momentum {
-            // The csv crate cannot insert a field into a serialized struct: the row as a tuple.
-            w.serialize((
-                record.step,
-                record.epoch,
-                Shortest(record.lr),
-                row.momentum.map(Shortest),
-                Shortest(record.train_loss),
-                record.val_loss.map(Shortest),
-                record.val_accuracy.map(Shortest),
-                record.test_loss.map(Shortest),
-                record.test_accuracy.map(Shortest),
-                record.wall_seconds.map(|v| format!("{v:.3}")),
-            ))
-        } else {
-            w.serialize(record)
+            fields.push(optional(row.momentum));
         }
-        .expect("writing to memory cannot fail");
+        if with_estimate {
+            fields.push(optional(row.estimate));
+        }
+        fields.extend([
+            float(row.train_loss),
+            optional(eval.and_then(|e| e.val_loss)),
+            optional(eval.and_then(|e| e.val_accuracy)),
+            optional(eval.and_then(|e| e.test_loss)),
+            optional(eval.and_then(|e| e.test_accuracy)),
+            eval.map_or(String::new(), |e| format!("{:.3}", e.wall_seconds)),
+        ]);
+        w.write_record(&fields)
+            .expect("writing to memory cannot fail");
     }
     let bytes = w.into_inner().expect("writing to memory cannot fail");
     String::from_utf8(bytes).expect("numbers are ASCII")
-}
-
-/// A float written as `Display` writes it (shortest round trip), as `shortest` does.
-struct Shortest(f64);
-
-impl Serialize for Shortest {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
 }
 
 /// Reads `metrics.csv` back into rows.
@@ -193,12 +164,12 @@ pub fn read(path: &Path) -> Result<(Vec<StepRow>, Vec<EvalRow>)> {
 /// Parses the text of a `metrics.csv`.
 pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EvalRow>)> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header_ok = (r.headers()).is_ok_and(|h| {
-        [HEADER, HEADER_MOMENTUM]
-            .iter()
-            .chain(&OLD_HEADERS)
-            .any(|known| h.iter().eq(known.split(',')))
-    });
+    let known: Vec<String> = [(false, false), (true, false), (false, true), (true, true)]
+        .into_iter()
+        .map(|(m, e)| header(m, e))
+        .chain(OLD_HEADERS.iter().map(|h| h.to_string()))
+        .collect();
+    let header_ok = (r.headers()).is_ok_and(|h| known.iter().any(|k| h.iter().eq(k.split(','))));
     if !header_ok {
         return Err(Error::new(format!(
             "not a metrics file (its header should be `{HEADER}`)"
@@ -216,6 +187,7 @@ pub fn parse(text: &str) -> Result<(Vec<StepRow>, Vec<EvalRow>)> {
             epoch,
             lr: record.lr,
             momentum: record.momentum,
+            estimate: record.estimate,
             train_loss: record.train_loss,
         });
         // A row is an evaluation when it has a time and a score on either set.
@@ -246,6 +218,7 @@ mod tests {
                 epoch: 0,
                 lr: 1e-7,
                 momentum: None,
+                estimate: None,
                 train_loss: std::f64::consts::LN_10,
             },
             StepRow {
@@ -253,6 +226,7 @@ mod tests {
                 epoch: 0,
                 lr: 0.05,
                 momentum: None,
+                estimate: None,
                 train_loss: f64::NAN,
             },
             StepRow {
@@ -260,6 +234,7 @@ mod tests {
                 epoch: 1,
                 lr: 1.0,
                 momentum: None,
+                estimate: None,
                 train_loss: f64::INFINITY,
             },
         ];
@@ -297,7 +272,8 @@ mod tests {
         assert_eq!(
             text,
             format!(
-                "{HEADER_MOMENTUM}\n0,1,0.0000001,0.95,2.302585092994046,,,,,\n1,1,0.05,0.85,NaN,0.25,0.99,0.5,0.9875,1.235\n2,2,1,0.9,inf,,,,,\n"
+                "{}\n0,1,0.0000001,0.95,2.302585092994046,,,,,\n1,1,0.05,0.85,NaN,0.25,0.99,0.5,0.9875,1.235\n2,2,1,0.9,inf,,,,,\n",
+                header(true, false)
             )
         );
         let (s, e) = parse(&text).unwrap();
@@ -307,6 +283,28 @@ mod tests {
         // A file without the column (every file written before it existed) reads as no momentum.
         let (s, _) = parse(&to_csv(&rows().0, &epochs)).unwrap();
         assert!(s.iter().all(|r| r.momentum.is_none()));
+    }
+
+    #[test]
+    fn an_estimated_step_size_gets_its_column_after_the_momentum() {
+        let (mut steps, epochs) = rows();
+        for (row, d) in steps.iter_mut().zip([1e-6, 2.5e-3, 0.125]) {
+            row.estimate = Some(d);
+        }
+        steps[1].momentum = Some(0.85);
+        let text = to_csv(&steps, &epochs);
+        assert!(text.starts_with(
+            "step,epoch,lr,momentum,estimate,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,wall_seconds\n0,1,0.0000001,,0.000001,2.3"
+        ), "{text}");
+        let (s, _) = parse(&text).unwrap();
+        assert_eq!(s, steps);
+        steps.iter_mut().for_each(|r| r.momentum = None);
+        let text = to_csv(&steps, &epochs);
+        assert!(
+            text.starts_with("step,epoch,lr,estimate,train_loss,"),
+            "{text}"
+        );
+        assert_eq!(parse(&text).unwrap().0, steps);
     }
 
     #[test]

@@ -185,6 +185,7 @@ mod tests {
                 epoch: 0,
                 lr: 0.1,
                 momentum: None,
+                estimate: None,
                 train_loss,
             })
             .collect()

@@ -33,6 +33,10 @@ impl Draft {
     }
 }
 
+/// The run of an optimizer that needs no schedule, given none: its reference rate (or `--lr`)
+/// as a constant.
+pub const DEFAULT_RUN: &str = "reference-lr";
+
 /// What a fresh sweep of this command line trains.
 fn spec(args: TrainArgs, options: Options) -> Result<SweepSpec> {
     let mut file = config::defaults();
@@ -90,6 +94,19 @@ fn spec(args: TrainArgs, options: Options) -> Result<SweepSpec> {
         run.run.loss_decay = Some(decay);
         run.loss_decay_shares = decay_shares;
         runs.push(run);
+    }
+    // The optimizers meant to train without a schedule: their reference rate, as a constant.
+    let optimizer = file.optimizer;
+    if let (true, Some(lr)) = (
+        runs.is_empty(),
+        optimizer.and_then(|o| args.lr.or(o.default_lr())),
+    ) {
+        let constant = ScheduleConfig::Constant(burn_lr_schedules::Constant { lr });
+        runs.push(Pending::new(
+            DEFAULT_RUN.to_string(),
+            config::check("--lr", constant)?,
+            Vec::new(),
+        ));
     }
     if runs.is_empty() {
         return Err(Error::new(format!(

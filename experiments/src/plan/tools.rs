@@ -50,6 +50,13 @@ impl LrFindPlan {
         }
         let file = config::defaults().merged(flags(&args.setup));
         let settings = Settings::of(&file)?;
+        if settings.optimizer.estimates_step_size() {
+            return Err(Error::new(format!(
+                "lr-find: {} estimates its own step size and its rate only multiplies it (default {}), so a range test has nothing to find; train it without --schedule, or with a schedule of multipliers",
+                settings.optimizer.name(),
+                settings.optimizer.default_lr().unwrap_or(1.0)
+            )));
+        }
         let out = args.out.unwrap_or_else(|| {
             settings.out.join(format!(
                 "lr-find-{}-{}",
@@ -103,6 +110,12 @@ impl BenchPlan {
     pub fn from_args(args: BenchArgs) -> Result<Self> {
         if args.threads == 0 || args.batch_sizes.contains(&0) {
             return Err("--threads and --batch-sizes must be at least 1".into());
+        }
+        if !args.no_reference && args.optimizer.default_lr().is_some() {
+            return Err(Error::new(format!(
+                "--optimizer {}: the PyTorch reference of the bench has no such optimizer; pass --no-reference",
+                args.optimizer.name()
+            )));
         }
         if !args.no_reference && !args.reference.is_file() {
             return Err(Error::new(format!(

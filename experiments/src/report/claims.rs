@@ -482,6 +482,7 @@ mod tests {
             epoch: 0,
             lr,
             momentum: None,
+            estimate: None,
             train_loss: 2.3,
         }];
         RunData {

@@ -79,8 +79,9 @@ fn evaluate_into(
     clock: &Clock,
 ) -> EvalRow {
     let eval_start = Instant::now();
-    let (val_loss, val_accuracy) = validate(&learner.model, data);
-    let test = (sets == Sets::Both).then(|| evaluate(&learner.model, data));
+    let model = learner.evaluated();
+    let (val_loss, val_accuracy) = validate(&model, data);
+    let test = (sets == Sets::Both).then(|| evaluate(&model, data));
     out.eval_seconds += eval_start.elapsed().as_secs_f64();
     let row = EvalRow {
         epoch,
@@ -135,8 +136,8 @@ impl Live {
             .into_bytes()
             .map_err(|e| bad("model", format!("{e:?}")))?;
         let optimizer = (self.learner.optim)
-            .into_bytes()
-            .map_err(|e| bad("optimizer", format!("{e:?}")))?;
+            .to_bytes()
+            .map_err(|e| bad("optimizer", e))?;
         let scheduler = (self.scheduler.to_record())
             .into_bytes()
             .map_err(|e| bad("scheduler", format!("{e:?}")))?;
@@ -153,7 +154,7 @@ impl Live {
             },
             metrics: metrics::to_csv(&self.out.steps, &self.out.evaluations),
             model: model.to_vec(),
-            optimizer: optimizer.to_vec(),
+            optimizer,
             scheduler: scheduler.to_vec(),
         })
     }
@@ -190,7 +191,7 @@ impl Live {
         let cycled = self.learner.momentum.is_some();
         let (optim, handle) = s.optimizer.build_for(cycled);
         self.learner.optim = optim
-            .from_bytes(Bytes::from_bytes_vec(c.optimizer.clone()))
+            .load(&c.optimizer, &self.learner.model.devices()[0])
             .map_err(|_| damaged("optimizer state"))?;
         self.learner.momentum = handle;
         let record = LrSchedulerRecord::from_bytes(Bytes::from_bytes_vec(c.scheduler.clone()))
@@ -283,6 +284,7 @@ pub fn train(
                 epoch,
                 lr,
                 momentum,
+                estimate: None,
                 train_loss: loss.value,
             });
             let first = *live.first_loss.get_or_insert(loss.value);
@@ -297,6 +299,9 @@ pub fn train(
             let value = loss.value;
             let scale = loss_decay.as_ref().map(|d| d.factor(step));
             live.learner = live.learner.update(loss, lr, scale);
+            if let Some(row) = live.out.steps.last_mut() {
+                row.estimate = live.learner.optim.estimate();
+            }
             live.out.images += batch.len() as u64;
             live.step += 1;
             progress.step(live.step, epoch, lr, value);

@@ -4,18 +4,18 @@
 
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
-use burn::optim::{GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor};
 use momentum::MomentumHandle;
 
 use super::data::Batch;
 use crate::model::{ModelKind, Net};
-use crate::optim::OptimizerKind;
+use crate::optim::{Optim, OptimizerKind};
 
 /// A network being trained, with its optimizer and loss.
 pub struct Learner {
     pub model: Net,
-    pub optim: ModuleOptimizer,
+    pub optim: Optim,
     /// Sets the optimizer's momentum (β1) when the schedule cycles it.
     pub momentum: Option<MomentumHandle>,
     loss_fn: CrossEntropyLoss,
@@ -73,6 +73,11 @@ impl Learner {
         let grads = GradientsParams::from_grads(tensor.backward(), &self.model);
         self.model = self.optim.step(lr, self.model, grads);
         self
+    }
+
+    /// The network to evaluate: schedule-free's averaged weights x, else the one trained.
+    pub fn evaluated(&self) -> Net {
+        self.optim.evaluated(&self.model)
     }
 }
 
