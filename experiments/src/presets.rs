@@ -12,15 +12,17 @@ use crate::fsio;
 use burn_lr_schedules::shares::{self, Shares};
 
 macro_rules! presets {
-    ($($name:literal),* $(,)?) => {
-        /// Every preset, in sweep order, with the text of its file at build time.
-        pub const PRESETS: &[(&str, &str)] = &[
+    ($(#[$doc:meta])* $list:ident, $($name:literal),* $(,)?) => {
+        $(#[$doc])*
+        pub const $list: &[(&str, &str)] = &[
             $(($name, include_str!(concat!("../../configs/schedules/", $name, ".toml")))),*
         ];
     };
 }
 
 presets!(
+    /// Every preset of `--schedule all`, in sweep order, with the text of its file at build time.
+    PRESETS,
     "fixed",
     "step",
     "multistep",
@@ -47,6 +49,14 @@ presets!(
     "warmup-plateau",
 );
 
+presets!(
+    /// The presets for the optimizers of `crates/lr-free`, whose rates suit them only: named,
+    /// never in `all`.
+    OPTIMIZER_PRESETS,
+    "schedule-free",
+    "prodigy-cosine",
+);
+
 /// The folder whose `NAME.toml` files override the built-in presets: `$EXPERIMENTS_CONFIGS`
 /// if set, else `configs/schedules` under the working directory.
 fn override_dir() -> PathBuf {
@@ -61,12 +71,21 @@ fn source_and_text(name: &str) -> Result<(String, String)> {
     if file.is_file() {
         let text = fsio::read_to_string(&file)?;
         Ok((file.display().to_string(), text))
-    } else if let Some((_, text)) = PRESETS.iter().find(|(n, _)| *n == name) {
+    } else if let Some((_, text)) = PRESETS
+        .iter()
+        .chain(OPTIMIZER_PRESETS)
+        .find(|(n, _)| *n == name)
+    {
         Ok((format!("preset {name}"), text.to_string()))
     } else {
         Err(Error::new(format!(
-            "unknown schedule preset `{name}`; choose one of: {} (or pass --config FILE)",
-            preset_names().join(", ")
+            "unknown schedule preset `{name}`; choose one of: {}, {} (or pass --config FILE)",
+            preset_names().join(", "),
+            OPTIMIZER_PRESETS
+                .iter()
+                .map(|(n, _)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
         )))
     }
 }
