@@ -292,6 +292,8 @@ mod tests {
             row.estimate = Some(d);
         }
         steps[1].momentum = Some(0.85);
+        // NaN is never equal to itself: a finite loss, so the rows compare whole.
+        steps[1].train_loss = 0.5;
         let text = to_csv(&steps, &epochs);
         assert!(text.starts_with(
             "step,epoch,lr,momentum,estimate,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,wall_seconds\n0,1,0.0000001,,0.000001,2.3"

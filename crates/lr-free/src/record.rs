@@ -65,10 +65,12 @@ impl Record {
                 "the optimizer state of parameter {id} has no `{name}`"
             ))
         })?;
-        Ok(Tensor::from_data(
+        // States live beside the parameters' inner values, outside autodiff.
+        Ok(Tensor::<1>::from_data(
             data.clone(),
             burn::tensor::TensorCreationOptions::new(device.clone()).with_dtype(data.dtype()),
-        ))
+        )
+        .inner())
     }
 
     /// `kind` names the optimizer, so a state is never loaded into another one.

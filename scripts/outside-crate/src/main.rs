@@ -60,7 +60,12 @@ fn data(device: &Device) -> (Tensor<2>, Tensor<2>) {
 
 /// Every parameter value of the model, weight then bias.
 fn parameters(model: &Linear) -> Vec<f32> {
-    let mut values = model.weight.val().into_data().try_to_vec::<f32>().expect("f32");
+    let mut values = model
+        .weight
+        .val()
+        .into_data()
+        .try_to_vec::<f32>()
+        .expect("f32");
     let bias = model.bias.as_ref().expect("a bias").val();
     values.extend(bias.into_data().try_to_vec::<f32>().expect("f32"));
     values
