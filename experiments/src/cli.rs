@@ -230,6 +230,11 @@ pub struct TrainArgs {
     /// a minute of training has passed since the last one).
     #[arg(long, value_name = "N")]
     pub checkpoint_every: Option<u64>,
+    /// Also write each finished run's trained weights to model.bin in its folder (Burn's module
+    /// record, read back with `ModuleRecord::from_bytes`); for schedule-free, the averaged
+    /// weights x the run was evaluated at.
+    #[arg(long)]
+    pub save_model: bool,
     /// Continue the sweep this command names if its folder has one (as --resume would), else
     /// start it: what a requeued cluster task needs to run the same command again.
     #[arg(long = "continue", conflicts_with = "resume")]

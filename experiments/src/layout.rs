@@ -11,6 +11,8 @@ pub const METRICS: &str = "metrics.csv";
 pub const SUMMARY: &str = "summary.json";
 /// The state of an unfinished run.
 pub const CHECKPOINT: &str = "checkpoint.bin";
+/// The trained weights of a finished run, with `--save-model` (Burn's module record).
+pub const MODEL: &str = "model.bin";
 /// What a sweep was started with, for `--resume`.
 pub const SWEEP: &str = "sweep.toml";
 /// The curve of an LR range test.
@@ -21,7 +23,7 @@ pub const LR_FIND_PICTURE: &str = "lr-find";
 pub const SUMMARY_CSV: &str = "summary.csv";
 /// The sweep's report.
 pub const SUMMARY_MD: &str = "summary.md";
-/// The files that make a finished run: what merging sweeps copies.
+/// The files that make a finished run: what merging sweeps copies (with [`MODEL`] where saved).
 pub const RUN_FILES: [&str; 3] = [CONFIG, METRICS, SUMMARY];
 /// The sweep's pictures (each as `.png` and `.svg`): training losses overlaid,
 pub const LOSS_PICTURE: &str = "loss";

@@ -1,7 +1,8 @@
 //! The optimizers that need no schedule (`crates/lr-free`) from the command line: each trains
 //! lenet on MNIST at its reference rate when no schedule is given, records its estimate in
 //! `metrics.csv`, and resumes after SIGKILL to the metrics of an uninterrupted run; `lr-find`
-//! refuses the step-size estimators and runs for schedule-free.
+//! refuses the step-size estimators and runs for schedule-free; `--save-model` saves the weights
+//! a schedule-free run was evaluated at, x.
 
 use std::io::Read;
 use std::path::Path;
@@ -10,7 +11,13 @@ use std::time::{Duration, Instant};
 
 mod common;
 
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device};
 use common::{TempDir, assert_one_line_error, mnist_dir, ok};
+use experiments::checkpoint::Checkpoint;
+use experiments::model::{ModelKind, Net};
+use experiments::train::{DeviceData, evaluate, hold_out};
 
 const OPTIMIZERS: [(&str, f64); 5] = [
     ("schedule-free-sgd", 1.0),
@@ -155,6 +162,59 @@ fn each_trains_at_its_reference_rate_and_resumes_after_sigkill_to_the_same_metri
         );
         assert!(!resumed.join("checkpoint.bin").exists());
     }
+}
+
+/// A schedule-free run stopped after its last step keeps y in its checkpoint; continued with
+/// `--save-model`, it finishes and saves x: the weights whose test loss `summary.json` reports,
+/// not y's.
+#[test]
+fn a_schedule_free_run_saves_the_averaged_weights_it_was_evaluated_at() {
+    let tmp = TempDir::new("lr-free-model");
+    let stopped = train(&tmp, "schedule-free-sgd", "m")
+        .args(["--stop-after", "40"])
+        .output()
+        .unwrap();
+    assert!(!stopped.status.success(), "a stopped sweep exits non-zero");
+    let run = tmp.join("m/reference-lr");
+    let y = Checkpoint::load(&run.join("checkpoint.bin")).unwrap().model;
+    let finished = train(&tmp, "schedule-free-sgd", "m")
+        .arg("--save-model")
+        .output()
+        .unwrap();
+    ok(&finished);
+    let x = std::fs::read(run.join("model.bin")).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run.join("summary.json")).unwrap()).unwrap();
+    let reported = summary["final_test_loss"].as_f64().unwrap();
+
+    // The run's data: the last 300 of the training images for validation, 1,280 for training,
+    // the first 200 test images.
+    let data = mnist::load(
+        mnist::DatasetKind::Mnist,
+        Some(&mnist_dir()),
+        None,
+        Some(200),
+    )
+    .unwrap();
+    let (data, validation) = hold_out(data, 300, Some(1280)).unwrap();
+    let device = Device::flex();
+    let data = DeviceData::new(&data, &validation, false, &device, &device);
+    let test_loss = |bytes: Vec<u8>| {
+        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes)).unwrap();
+        let net = Net::new(ModelKind::Lenet, &device)
+            .try_load_record(record)
+            .unwrap();
+        evaluate(&net, &data).0
+    };
+    let (x_loss, y_loss) = (test_loss(x), test_loss(y));
+    assert!(
+        (x_loss - reported).abs() <= 1e-5 * reported,
+        "model.bin's test loss {x_loss}, the run's {reported}"
+    );
+    assert!(
+        (y_loss - reported).abs() > 1e-3 * reported,
+        "y's test loss {y_loss} is the run's {reported}: x and y are not told apart"
+    );
 }
 
 #[test]

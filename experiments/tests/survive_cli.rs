@@ -714,7 +714,7 @@ fn runs_trained_side_by_side_write_what_sequential_runs_write() {
 }
 
 /// `--shard I/N` trains a deterministic slice of the sweep into its own folder, and `report`
-/// merges the slices into what one sweep would have written.
+/// merges the slices into what one sweep would have written, saved weights included.
 #[test]
 fn shards_merge_into_the_whole_sweep() {
     let tmp = TempDir::new("survive-shards");
@@ -725,7 +725,7 @@ fn shards_merge_into_the_whole_sweep() {
         c.output().unwrap()
     };
     ok(&sweep(&[]));
-    ok(&sweep(&["--shard", "1/2"]));
+    ok(&sweep(&["--shard", "1/2", "--save-model"]));
     ok(&sweep(&["--shard", "2/2"]));
     let empty = sweep(&["--shard", "4/4"]);
     ok(&empty);
@@ -748,6 +748,11 @@ fn shards_merge_into_the_whole_sweep() {
     ok(&report);
     assert_same_runs(&out.join("s"), &merged);
     assert_eq!(metrics(&out.join("s/clr")), metrics(&merged.join("clr")));
+    // The weights come along where a slice saved them (`--save-model`), and only there.
+    let saved = std::fs::read(out.join("s-shard-1-of-2/clr/model.bin")).unwrap();
+    assert_eq!(std::fs::read(merged.join("clr/model.bin")).unwrap(), saved);
+    assert!(!out.join("s/clr/model.bin").exists());
+    assert!(!merged.join("one-cycle/model.bin").exists());
     let table = |dir: &Path| -> Vec<String> {
         // The table rows without the time columns (s to 98%/99%, images/s); a merged report
         // lists runs in preset order, a sweep in the order asked for.

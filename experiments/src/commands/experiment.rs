@@ -224,9 +224,10 @@ fn run_one(
     fsio::create_out_dir(dir.path())?;
     let checkpoint_path = dir.file(layout::CHECKPOINT);
     let summary_path = dir.file(layout::SUMMARY);
+    let model_path = dir.file(layout::MODEL);
     let resume = if !plan.resuming {
         // A fresh run: files of an earlier run in this folder no longer describe it.
-        for stale in [&checkpoint_path, &summary_path] {
+        for stale in [&checkpoint_path, &summary_path, &model_path] {
             let _ = std::fs::remove_file(stale);
         }
         None
@@ -255,6 +256,7 @@ fn run_one(
         stop_after: plan.options.stop_after,
         max_steps: plan.max_steps,
         checkpoint_every: plan.options.checkpoint_every,
+        model: plan.options.save_model.then_some(model_path.as_path()),
     };
     let s = &plan.settings;
     let (outcome, ending) = train::train(run, s, &place.data, &place.device, progress, files)?;

@@ -18,6 +18,7 @@ impl Draft {
         let options = Options {
             stop_after: args.stop_after,
             checkpoint_every: args.checkpoint_every,
+            save_model: args.save_model,
             log_y: args.log_y,
             quiet: args.quiet,
             devices: args.devices.clone(),

@@ -17,6 +17,8 @@ pub struct Options {
     pub stop_after: Option<u64>,
     /// `--checkpoint-every`: steps between checkpoints within an epoch.
     pub checkpoint_every: Option<u64>,
+    /// `--save-model`: write each finished run's weights to `model.bin`.
+    pub save_model: bool,
     pub log_y: bool,
     pub quiet: bool,
     /// `--devices`: GPU indices to spread the runs over.

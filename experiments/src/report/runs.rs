@@ -126,6 +126,11 @@ pub fn merge_into(out: &SweepDir, sources: &[PathBuf]) -> Result<()> {
                 std::fs::read(from.file(file)).map_err(|e| Error::read(&from.file(file), e))?;
             fsio::write_atomic(&to.file(file), &bytes)?;
         }
+        let model = from.file(layout::MODEL);
+        if model.is_file() {
+            let bytes = std::fs::read(&model).map_err(|e| Error::read(&model, e))?;
+            fsio::write_atomic(&to.file(layout::MODEL), &bytes)?;
+        }
     }
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct RunFiles<'a> {
     /// Save a checkpoint every this many steps besides the epochs' ends (`None`: once a
     /// minute of training has passed since the last).
     pub checkpoint_every: Option<u64>,
+    /// Write the finished run's weights here (those it was evaluated at: x for schedule-free).
+    pub model: Option<&'a Path>,
 }
 
 /// Training time between checkpoints when no step count is given: what a killed run loses.
@@ -364,6 +366,11 @@ pub fn train(
         evaluate_into(&mut out, &live.learner, data, at, Sets::Both, &clock);
     }
     out.train_seconds = clock.seconds() - out.eval_seconds;
+    if let (Ending::Finished, Some(path)) = (ending, files.model) {
+        let bytes = (live.learner.evaluated().into_record().into_bytes())
+            .map_err(|e| Error::new(format!("cannot save the trained model: {e:?}")))?;
+        fsio::write_atomic(path, &bytes)?;
+    }
     progress.finish();
     Ok((out, ending))
 }
