@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch reference for `experiments bench` and for accuracy comparisons.
 
-The same two CNNs as `experiments --model lenet | pytorch-example`, the same optimizers with the
+The same networks as `experiments --model lenet | pytorch-example | mlp`, the same optimizers with the
 same hyper-parameters, the same batch size and thread count.
 
   bench: train --warmup steps, then time --steps steps on random data already in memory (as the
@@ -59,7 +59,21 @@ class PytorchExample(nn.Module):
         return self.fc2(x)
 
 
-MODELS = {"lenet": Lenet, "pytorch-example": PytorchExample}
+class Mlp(nn.Module):
+    """fc 784->256, fc 256->256, fc 10, ReLU between: 269,322 parameters."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 256)
+        self.fc2 = nn.Linear(256, 256)
+        self.fc3 = nn.Linear(256, 10)
+
+    def forward(self, x):
+        x = F.relu(self.fc1(torch.flatten(x, 1)))
+        return self.fc3(F.relu(self.fc2(x)))
+
+
+MODELS = {"lenet": Lenet, "pytorch-example": PytorchExample, "mlp": Mlp}
 
 
 def optimizer(name, params, lr):

@@ -66,8 +66,12 @@ pub struct StudyArgs {
     /// Where the data set's files are.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
-    /// Train only arms I, I+N, I+2N, … (counting from 1); run once more without it, after
-    /// every shard has finished, to draw the report.
+    /// Train only this workload of the study file (its folder under the study's); the report
+    /// is drawn by a run without --workload and --shard.
+    #[arg(long, value_name = "NAME")]
+    pub workload: Option<String>,
+    /// Train only arms I, I+N, I+2N, … (counting from 1) of each workload trained; run once
+    /// more without it, after every shard has finished, to draw the report.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
     /// Runs trained at the same time (as for a sweep).

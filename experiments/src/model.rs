@@ -1,4 +1,5 @@
-//! The two CNNs: a fast LeNet-like one for CPU sweeps, and PyTorch's MNIST-example CNN.
+//! The networks: a fast LeNet-like CNN for CPU sweeps, PyTorch's MNIST-example CNN (with
+//! dropout), and a two-hidden-layer MLP (no convolution, no weight sharing).
 
 use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -17,6 +18,8 @@ pub enum ModelKind {
     /// PyTorch's MNIST example: conv 3×3 32, conv 3×3 64, pool, dropout 0.25, fc 9216→128,
     /// dropout 0.5, fc 10: 1,199,882 parameters.
     PytorchExample,
+    /// fc 784→256, fc 256→256, fc 10, ReLU between: 269,322 parameters.
+    Mlp,
 }
 
 impl ModelKind {
@@ -24,6 +27,7 @@ impl ModelKind {
         match self {
             Self::Lenet => "lenet",
             Self::PytorchExample => "pytorch-example",
+            Self::Mlp => "mlp",
         }
     }
 
@@ -71,6 +75,20 @@ impl ModelKind {
                 },
                 Layer::Linear {
                     inputs: 128,
+                    outputs: 10,
+                },
+            ],
+            Self::Mlp => vec![
+                Layer::Linear {
+                    inputs: 784,
+                    outputs: 256,
+                },
+                Layer::Linear {
+                    inputs: 256,
+                    outputs: 256,
+                },
+                Layer::Linear {
+                    inputs: 256,
                     outputs: 10,
                 },
             ],
@@ -188,6 +206,28 @@ impl PytorchExample {
     }
 }
 
+#[derive(Module, Debug)]
+pub struct Mlp {
+    fc1: Linear,
+    fc2: Linear,
+    fc3: Linear,
+}
+
+impl Mlp {
+    fn new(device: &Device) -> Self {
+        Self {
+            fc1: LinearConfig::new(784, 256).init(device),
+            fc2: LinearConfig::new(256, 256).init(device),
+            fc3: LinearConfig::new(256, 10).init(device),
+        }
+    }
+
+    fn forward(&self, x: Tensor<4>) -> Tensor<2> {
+        let x = relu(linear(&self.fc1, x.flatten::<2>(1, 3)));
+        linear(&self.fc3, relu(linear(&self.fc2, x)))
+    }
+}
+
 /// `relu(conv(x))` as one `fastconv` operation, which has a fast CPU kernel on flex. Every
 /// convolution here is the plain kind it computes: stride 1, no padding.
 fn conv_relu(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
@@ -229,11 +269,12 @@ fn dropout<const D: usize>(layer: &Dropout, x: Tensor<D>) -> Tensor<D> {
     fastconv::dropout(x, layer.prob)
 }
 
-/// Either network, so the training loop is written once.
+/// Any of the networks, so the training loop is written once.
 #[derive(Module, Debug)]
 pub enum Net {
     Lenet(Lenet),
     PytorchExample(PytorchExample),
+    Mlp(Mlp),
 }
 
 impl Net {
@@ -241,6 +282,7 @@ impl Net {
         match kind {
             ModelKind::Lenet => Self::Lenet(Lenet::new(device)),
             ModelKind::PytorchExample => Self::PytorchExample(PytorchExample::new(device)),
+            ModelKind::Mlp => Self::Mlp(Mlp::new(device)),
         }
     }
 
@@ -249,6 +291,7 @@ impl Net {
         match self {
             Self::Lenet(m) => m.forward(x),
             Self::PytorchExample(m) => m.forward(x),
+            Self::Mlp(m) => m.forward(x),
         }
     }
 }
@@ -288,6 +331,7 @@ mod tests {
         for (kind, params) in [
             (ModelKind::Lenet, 215_194),
             (ModelKind::PytorchExample, 1_199_882),
+            (ModelKind::Mlp, 269_322),
         ] {
             let n: u64 = kind
                 .layers()

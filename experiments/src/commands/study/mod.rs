@@ -1,11 +1,14 @@
-//! `experiments study`: every arm (a schedule preset under an optimizer) tuned on the same
-//! budget and compared on held-out data. For each optimizer an LR range test; for each arm a
-//! factor-2 grid of peak rates around its suggestion (extended past an edge that wins), the
-//! winner picked by the median final validation accuracy; then paired final seeds at the tuned
-//! peak (the reference constant also at a quarter and four times it, for the "too low" and "too
-//! high" claims) and zero-tuning seeds at the suggestion itself. Each step is a sweep folder of
-//! its own inside the study folder, so an interrupted study continues where it stopped when the
-//! same command runs again, and `--shard I/N` trains a share of the arms.
+//! `experiments study`: every arm (a schedule under an optimizer) tuned on the same budget and
+//! compared on held-out data, on each workload of the study file. For each optimizer an LR
+//! range test (the optimizers that need no schedule start from their reference rate instead);
+//! for each arm a factor-2 grid of peak rates around that suggestion (extended past an edge that
+//! wins), the winner picked by the best mean tuning score over the grid's seeds; then paired
+//! final seeds at the tuned peak (the reference constant also at a quarter and four times it,
+//! for the "too low" and "too high" claims) and zero-tuning seeds at the suggestion itself.
+//! Each step is a sweep folder of its own inside the workload's folder, so an interrupted study
+//! continues where it stopped when the same command runs again; `--workload` and `--shard I/N`
+//! train a share. A finished arm writes its rows (`arms/ARM-runs.csv`, `arms/ARM-curves.csv`),
+//! and the report reads those alone, so shards trained anywhere merge by copying them.
 
 pub mod file;
 mod step;
@@ -30,55 +33,139 @@ use step::{Step, train};
 /// The reference's probes, as multiples of its tuned peak: too low, tuned, too high.
 const PROBES: [f64; 3] = [0.25, 1.0, 4.0];
 
-/// What every step of one study shares.
+/// What every step of one workload of the study shares.
 struct Study {
     file: StudyFile,
+    /// The workload's folder (the study folder itself for a study without workloads).
     dir: PathBuf,
+    /// The workload's settings: the study's `[settings]`, its own, and the command line's.
+    settings: ConfigFile,
     args: StudyArgs,
 }
 
-/// Runs (or continues) the study, then draws its report.
-pub fn run(args: StudyArgs) -> Result<Ending> {
-    let mut file = match &args.config {
-        Some(path) => StudyFile::read(path)?,
+/// The study file the command names, or the built-in `configs/study.toml`.
+fn study_file(args: &StudyArgs) -> Result<StudyFile> {
+    match &args.config {
+        Some(path) => StudyFile::read(path),
         None => {
             let text = include_str!("../../../../configs/study.toml");
             let file: StudyFile = config::parse_toml("configs/study.toml", text)?;
             file.check()
                 .map_err(|e| format!("configs/study.toml: {e}"))?;
-            file
+            Ok(file)
         }
-    };
+    }
+}
+
+/// Runs (or continues) the study, then draws its report.
+pub fn run(args: StudyArgs) -> Result<Ending> {
+    let mut file = study_file(&args)?;
     // The budget and the data set may be given on the command line; study.toml records them.
     file.settings.epochs = args.epochs.or(file.settings.epochs);
     file.settings.dataset = args.dataset.or(file.settings.dataset);
-    let settings = settings(&file, OptimizerKind::Momentum)?;
-    let name = (args.name.clone()).unwrap_or_else(|| {
-        format!(
-            "study-{}-{}-{}ep",
-            settings.dataset.name(),
-            settings.model.name(),
-            settings.epochs
-        )
-    });
-    let dir = (args.out.clone())
+    if args.epochs.is_some() || args.dataset.is_some() {
+        for w in &mut file.workloads {
+            w.settings.epochs = args.epochs.or(w.settings.epochs);
+            w.settings.dataset = args.dataset.or(w.settings.dataset);
+        }
+    }
+    let workloads = file.workload_settings();
+    if let Some(wanted) = &args.workload
+        && !workloads.iter().any(|(w, _)| *w == Some(wanted.as_str()))
+    {
+        let names: Vec<&str> = workloads.iter().filter_map(|(w, _)| *w).collect();
+        return Err(Error::new(format!(
+            "--workload {wanted}: the study has no such workload ({})",
+            if names.is_empty() {
+                "it has none: drop --workload".to_string()
+            } else {
+                names.join(", ")
+            }
+        )));
+    }
+    let name = match (&args.name, &args.config) {
+        (Some(name), _) => name.clone(),
+        (None, Some(path)) if !file.workloads.is_empty() => {
+            (path.file_stem()).map_or("suite".into(), |s| s.to_string_lossy().into_owned())
+        }
+        _ => {
+            let s = settings(&workloads[0].1, OptimizerKind::Momentum)?;
+            format!(
+                "study-{}-{}-{}ep",
+                s.dataset.name(),
+                s.model.name(),
+                s.epochs
+            )
+        }
+    };
+    let root = (args.out.clone())
         .or(config::defaults().out)
         .ok_or("configs/experiment.toml lacks `out`; restore the default")?
         .join(name);
-    fsio::create_out_dir(&dir)?;
+    fsio::create_out_dir(&root)?;
     // Shards share the study folder (each writes only its arms' sweeps, which lock
     // themselves, and the same study.toml and range tests): only a whole study locks it.
-    let _lock = match args.shard {
-        None => Some(fsio::lock_folder(&dir)?),
-        Some(_) => None,
+    let whole = args.shard.is_none() && args.workload.is_none();
+    let _lock = if whole {
+        Some(fsio::lock_folder(&root)?)
+    } else {
+        None
     };
-    save_study(&dir, &file)?;
-    fsio::create_out_dir(&dir.join(layout::STUDY_ARMS))?;
-    for arm in &file.arms {
-        let path = arm_config(&dir, arm);
-        fsio::write_atomic(&path, file.arm_config(arm)?.as_bytes())?;
+    save_study(&root, &file)?;
+    let mut studies = Vec::new();
+    for (workload, settings) in workloads {
+        if args
+            .workload
+            .as_deref()
+            .is_some_and(|w| Some(w) != workload)
+        {
+            continue;
+        }
+        let dir = workload.map_or(root.clone(), |w| root.join(w));
+        let study = Study {
+            file: file.clone(),
+            dir,
+            settings,
+            args: args.clone(),
+        };
+        if train_workload(&study)? == Ending::Stopped {
+            eprintln!(
+                "stopped; run the same `experiments study` command again to continue where it stopped"
+            );
+            return Ok(Ending::Stopped);
+        }
+        studies.push(study);
     }
-    let study = Study { file, dir, args };
+    if let Some((i, n)) = args.shard {
+        eprintln!(
+            "shard {i}/{n}: its arms are trained; once every shard has finished, run the study without --shard to draw the report"
+        );
+        return Ok(Ending::Finished);
+    }
+    for study in &studies {
+        let data = collect(study)?;
+        report::study::write_and_draw(&study.dir, &data)?;
+        let md = fsio::read_to_string(&study.dir.join(layout::STUDY_MD))?;
+        let lines: Vec<&str> = md
+            .lines()
+            .filter(|l| l.starts_with('|') || l.starts_with("- "))
+            .collect();
+        println!("{}", lines.join("\n"));
+    }
+    eprintln!("wrote {}", root.display());
+    Ok(Ending::Finished)
+}
+
+/// Trains this workload's share of the arms (all of them without `--shard`), each arm's rows
+/// written once it has finished.
+fn train_workload(study: &Study) -> Result<Ending> {
+    fsio::create_out_dir(&study.dir)?;
+    fsio::create_out_dir(&study.dir.join(layout::STUDY_ARMS))?;
+    for arm in &study.file.arms {
+        let path = arm_config(&study.dir, arm);
+        let text = study.file.arm_config_in(arm, &study.settings)?;
+        fsio::write_atomic(&path, text.as_bytes())?;
+    }
     let mine: Vec<&Arm> = (study.file.arms.iter())
         .enumerate()
         .filter(|(k, _)| study.args.shard.is_none_or(|(i, n)| k % n == i - 1))
@@ -87,32 +174,16 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
     let mut suggestions = HashMap::new();
     for optimizer in study.file.optimizers() {
         if mine.iter().any(|a| a.optimizer == optimizer) {
-            suggestions.insert(optimizer, range_test(&study, optimizer)?);
+            suggestions.insert(optimizer, suggestion(study, optimizer)?);
         }
     }
     for arm in &mine {
-        if arm_steps(&study, arm, suggestions[&arm.optimizer])? == Ending::Stopped {
-            eprintln!(
-                "stopped; run the same `experiments study` command again to continue where it stopped"
-            );
+        let suggestion = suggestions[&arm.optimizer];
+        if arm_steps(study, arm, suggestion)? == Ending::Stopped {
             return Ok(Ending::Stopped);
         }
+        write_arm_rows(study, arm, suggestion)?;
     }
-    if let Some((i, n)) = study.args.shard {
-        eprintln!(
-            "shard {i}/{n}: its arms are trained; once every shard has finished, run the study without --shard to draw the report"
-        );
-        return Ok(Ending::Finished);
-    }
-    let data = collect(&study, &suggestions)?;
-    report::study::write_and_draw(&study.dir, &data)?;
-    let md = fsio::read_to_string(&study.dir.join(layout::STUDY_MD))?;
-    let lines: Vec<&str> = md
-        .lines()
-        .filter(|l| l.starts_with('|') || l.starts_with("- "))
-        .collect();
-    println!("{}", lines.join("\n"));
-    eprintln!("wrote {}", study.dir.display());
     Ok(Ending::Finished)
 }
 
@@ -121,15 +192,20 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>> {
     let path = dir.join(layout::STUDY);
     let file: StudyFile =
         config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
-    let data = report::study::read(dir, file.reference, file.cosine)?;
-    report::study::draw(dir, &data)
+    let mut files = Vec::new();
+    for (workload, _) in file.workload_settings() {
+        let dir = workload.map_or(dir.to_path_buf(), |w| dir.join(w));
+        let data = report::study::read(&dir, file.reference.clone(), file.cosine.clone())?;
+        files.extend(report::study::draw(&dir, &data)?);
+    }
+    Ok(files)
 }
 
-/// The settings of a run of the study under `optimizer`.
-fn settings(file: &StudyFile, optimizer: OptimizerKind) -> Result<Settings> {
+/// The settings of a run of a workload (`workload`: its merged settings) under `optimizer`.
+fn settings(workload: &ConfigFile, optimizer: OptimizerKind) -> Result<Settings> {
     Settings::of(&config::defaults().merged(ConfigFile {
         optimizer: Some(optimizer),
-        ..file.settings.clone()
+        ..workload.clone()
     }))
 }
 
@@ -155,6 +231,16 @@ fn arm_config(dir: &Path, arm: &Arm) -> PathBuf {
         .join(format!("{}.toml", arm.name))
 }
 
+/// Where an optimizer's grid is centred: the reference rate of an optimizer that needs no
+/// schedule (its rate is a multiplier, or its range test is not what its authors tune by),
+/// else the range test's suggestion.
+fn suggestion(study: &Study, optimizer: OptimizerKind) -> Result<f64> {
+    match optimizer.default_lr() {
+        Some(lr) => Ok(lr),
+        None => range_test(study, optimizer),
+    }
+}
+
 /// The range test for `optimizer` (in `range-OPTIMIZER/`): its suggested peak. Run once: a
 /// continued study, each shard and the report read the curve back, so every grid is centred on
 /// the same suggestion even when a later invocation runs elsewhere.
@@ -171,14 +257,14 @@ fn range_test(study: &Study, optimizer: OptimizerKind) -> Result<f64> {
         let found = lr_find::suggest(&points).ok_or_else(|| fail("has no finite loss"))?;
         return Ok(found.max_lr);
     }
-    let settings = settings(&study.file, optimizer)?;
+    let settings = settings(&study.settings, optimizer)?;
     let found = lr_find::run(LrFindPlan {
         data_dir: study
             .args
             .data_dir
             .clone()
-            .or(study.file.settings.data_dir.clone()),
-        train_limit: study.file.settings.train_limit,
+            .or(study.settings.data_dir.clone()),
+        train_limit: study.settings.train_limit,
         start: 1e-6,
         end: 10.0,
         steps: 200,
@@ -214,15 +300,30 @@ fn factor(r: &RunData) -> f64 {
     r.summary.lr_scale.unwrap_or(1.0)
 }
 
+/// A run's tuning score: the mean validation accuracy of its last `last` evaluations (fewer
+/// if it made fewer; its final one for 1), 0 for a run never evaluated.
+fn score(r: &RunData, last: usize) -> f64 {
+    let v: Vec<f64> = (r.evaluations.iter())
+        .filter_map(|e| e.val_accuracy)
+        .collect();
+    let tail = &v[v.len().saturating_sub(last)..];
+    if tail.is_empty() {
+        return r.summary.final_val_accuracy.unwrap_or(0.0);
+    }
+    let mean = tail.iter().sum::<f64>() / tail.len() as f64;
+    if mean.is_nan() { 0.0 } else { mean }
+}
+
 /// The grid's points from its finished runs.
-fn points(runs: &[RunData]) -> Vec<Point> {
-    pick::points((runs.iter()).map(|r| (factor(r), r.summary.final_val_accuracy.unwrap_or(0.0))))
+fn points(study: &Study, runs: &[RunData]) -> Vec<Point> {
+    let last = study.file.tuning_evaluations;
+    pick::points((runs.iter()).map(|r| (factor(r), score(r, last))))
 }
 
 /// The tuned multiple of an arm's suggestion, from its finished grid.
 fn tuned(study: &Study, arm: &Arm) -> Result<f64> {
     let runs = read(study, &grid_names(study, arm))?;
-    let picked = pick::pick(&points(&runs))
+    let picked = pick::pick(&points(study, &runs))
         .ok_or_else(|| format!("arm `{}`: its grid has no finished run", arm.name))?;
     Ok(picked.factor)
 }
@@ -230,8 +331,10 @@ fn tuned(study: &Study, arm: &Arm) -> Result<f64> {
 /// An arm's grid (with its extensions), final and zero-tuning sweeps.
 fn arm_steps(study: &Study, arm: &Arm, suggestion: f64) -> Result<Ending> {
     let f = &study.file;
-    let base = settings(f, arm.optimizer)?.seed;
+    let base = settings(&study.settings, arm.optimizer)?.seed;
     let names = grid_names(study, arm);
+    // A score of the final evaluation alone needs no evaluation within the run.
+    let grid_eval = (f.tuning_evaluations == 1).then_some(0);
     let mut factors = f.grid_factors();
     for (k, name) in names.iter().enumerate() {
         let step = Step {
@@ -241,13 +344,13 @@ fn arm_steps(study: &Study, arm: &Arm, suggestion: f64) -> Result<Ending> {
             factors: factors.clone(),
             seeds: f.grid_seeds,
             seed: base,
-            eval_every: Some(0),
+            eval_every: grid_eval,
         };
         if train(study, step)? == Ending::Stopped {
             return Ok(Ending::Stopped);
         }
         let runs = read(study, &names[..=k])?;
-        match pick::pick(&points(&runs)).and_then(|p| p.beyond) {
+        match pick::pick(&points(study, &runs)).and_then(|p| p.beyond) {
             Some(beyond) if k < f.grid_extensions => factors = vec![beyond],
             _ => break,
         }
@@ -288,64 +391,121 @@ fn arm_steps(study: &Study, arm: &Arm, suggestion: f64) -> Result<Ending> {
     )
 }
 
-/// Every run of the study as the report reads it.
-fn collect(study: &Study, suggestions: &HashMap<OptimizerKind, f64>) -> Result<StudyData> {
+/// The rows of one finished arm: its runs (grid, final, zero-tuning) and the validation
+/// curves of its final and zero-tuning runs, read from its sweep folders.
+fn arm_rows(study: &Study, arm: &Arm, suggestion: f64) -> Result<(Vec<StudyRun>, Vec<CurvePoint>)> {
+    let f = &study.file;
+    let last = f.tuning_evaluations;
+    let (mut runs, mut curves) = (Vec::new(), Vec::new());
+    let row = |r: &RunData, phase: Phase, at: (f64, f64, f64)| {
+        let mut run = StudyRun::of(r, phase, &arm.name, at);
+        run.score = Some(score(r, last));
+        run
+    };
+    for r in read(study, &grid_names(study, arm))? {
+        let at = (factor(&r), suggestion * factor(&r), suggestion);
+        runs.push(row(&r, Phase::Grid, at));
+    }
+    let best = tuned(study, arm)?;
+    let finals = read(study, &[format!("final-{}", arm.name)])?;
+    let first = f.final_seed(settings(&study.settings, arm.optimizer)?.seed);
+    let zero_seeds = first..first + f.zero_tuning_seeds;
+    for r in &finals {
+        let at = (factor(r), suggestion * best * factor(r), suggestion);
+        runs.push(row(r, Phase::Final, at));
+        curves.extend(CurvePoint::of(r, Phase::Final, &arm.name, factor(r)));
+        if best == 1.0 && factor(r) == 1.0 && zero_seeds.contains(&r.summary.seed) {
+            runs.push(row(r, Phase::Zero, (1.0, suggestion, suggestion)));
+            curves.extend(CurvePoint::of(r, Phase::Zero, &arm.name, 1.0));
+        }
+    }
+    if best != 1.0 {
+        for r in read(study, &[format!("zero-{}", arm.name)])? {
+            runs.push(row(&r, Phase::Zero, (1.0, suggestion, suggestion)));
+            curves.extend(CurvePoint::of(&r, Phase::Zero, &arm.name, 1.0));
+        }
+    }
+    let expected = f.final_seeds as usize
+        * if arm.name == f.reference {
+            PROBES.len()
+        } else {
+            1
+        };
+    if finals.len() != expected {
+        return Err(Error::new(format!(
+            "{}: arm `{}` has {} of its {expected} final runs; run the study again to finish it",
+            study.dir.display(),
+            arm.name,
+            finals.len()
+        )));
+    }
+    Ok((runs, curves))
+}
+
+/// The files of an arm's rows in the workload's `arms/` folder.
+fn arm_files(dir: &Path, arm: &str) -> (PathBuf, PathBuf) {
+    let arms = dir.join(layout::STUDY_ARMS);
+    (
+        arms.join(format!("{arm}-{}", layout::STUDY_RUNS)),
+        arms.join(format!("{arm}-{}", layout::STUDY_CURVES)),
+    )
+}
+
+/// Writes a finished arm's rows, so the report (here or on another machine) needs no run folder.
+fn write_arm_rows(study: &Study, arm: &Arm, suggestion: f64) -> Result<()> {
+    let (runs, curves) = arm_rows(study, arm, suggestion)?;
+    let (runs_path, curves_path) = arm_files(&study.dir, &arm.name);
+    report::study::write_rows(&runs_path, &runs)?;
+    report::study::write_rows(&curves_path, &curves)
+}
+
+/// Every run of the workload as the report reads it: each arm's rows, in the study file's order.
+fn collect(study: &Study) -> Result<StudyData> {
     let f = &study.file;
     let (mut runs, mut curves) = (Vec::new(), Vec::new());
     for arm in &f.arms {
-        let suggestion = suggestions[&arm.optimizer];
-        for r in read(study, &grid_names(study, arm))? {
-            let at = (factor(&r), suggestion * factor(&r), suggestion);
-            runs.push(StudyRun::of(&r, Phase::Grid, &arm.name, at));
-        }
-        let best = tuned(study, arm)?;
-        let finals = read(study, &[format!("final-{}", arm.name)])?;
-        let first = f.final_seed(settings(f, arm.optimizer)?.seed);
-        let zero_seeds = first..first + f.zero_tuning_seeds;
-        for r in &finals {
-            let at = (factor(r), suggestion * best * factor(r), suggestion);
-            runs.push(StudyRun::of(r, Phase::Final, &arm.name, at));
-            curves.extend(CurvePoint::of(r, Phase::Final, &arm.name, factor(r)));
-            if best == 1.0 && factor(r) == 1.0 && zero_seeds.contains(&r.summary.seed) {
-                runs.push(StudyRun::of(
-                    r,
-                    Phase::Zero,
-                    &arm.name,
-                    (1.0, suggestion, suggestion),
-                ));
-                curves.extend(CurvePoint::of(r, Phase::Zero, &arm.name, 1.0));
-            }
-        }
-        if best != 1.0 {
-            for r in read(study, &[format!("zero-{}", arm.name)])? {
-                runs.push(StudyRun::of(
-                    &r,
-                    Phase::Zero,
-                    &arm.name,
-                    (1.0, suggestion, suggestion),
-                ));
-                curves.extend(CurvePoint::of(&r, Phase::Zero, &arm.name, 1.0));
-            }
-        }
-        let expected = f.final_seeds as usize
-            * if arm.name == f.reference {
-                PROBES.len()
-            } else {
-                1
-            };
-        if finals.len() != expected {
+        let (runs_path, curves_path) = arm_files(&study.dir, &arm.name);
+        if !runs_path.is_file() || !curves_path.is_file() {
             return Err(Error::new(format!(
-                "{}: arm `{}` has {} of its {expected} final runs; run the study again to finish it",
+                "{}: arm `{}` has not finished (no {}); train it (the same command without --shard, or its shard), or copy its rows from where it was trained",
                 study.dir.display(),
                 arm.name,
-                finals.len()
+                runs_path.display()
             )));
         }
+        runs.extend(report::study::read_rows::<StudyRun>(&runs_path)?);
+        curves.extend(report::study::read_rows::<CurvePoint>(&curves_path)?);
     }
+    check_suggestions(study, &runs)?;
     Ok(StudyData {
         runs,
         curves,
         reference: f.reference.clone(),
         cosine: f.cosine.clone(),
     })
+}
+
+/// Arms trained on different machines must have centred their grids on the same suggestion
+/// for each optimizer (the same range test), or their peaks are not comparable.
+fn check_suggestions(study: &Study, runs: &[StudyRun]) -> Result<()> {
+    let mut seen: HashMap<&str, (&str, f64)> = HashMap::new();
+    for r in runs {
+        match seen.get(r.optimizer.as_str()) {
+            Some(&(arm, s)) if s != r.suggestion => {
+                return Err(Error::new(format!(
+                    "{}: arms `{arm}` and `{}` centred their {} grids on different range tests ({s} and {}); copy one range-{}/ folder to every machine and train again",
+                    study.dir.display(),
+                    r.arm,
+                    r.optimizer,
+                    r.suggestion,
+                    r.optimizer
+                )));
+            }
+            Some(_) => {}
+            None => {
+                seen.insert(&r.optimizer, (&r.arm, r.suggestion));
+            }
+        }
+    }
+    Ok(())
 }

@@ -45,10 +45,11 @@ pub(super) fn train(study: &Study, step: Step) -> Result<Ending> {
         Draft::resume(dir, args.backend, args.data_dir.clone(), options)?
     } else {
         let source = arm_config(&study.dir, step.arm);
-        let text = study.file.arm_config(step.arm)?;
+        let text = study.file.arm_config_in(step.arm, &study.settings)?;
         let (mut given, shares) = config::parse_config(&source.display().to_string(), &text)?;
         let schedule = (given.schedule.take())
             .ok_or_else(|| format!("{}: no [schedule] table", source.display()))?;
+        let loss_decay = given.loss_decay.take();
         let file = config::defaults().merged(given).merged(ConfigFile {
             out: Some(study.dir.clone()),
             eval_every: step.eval_every,
@@ -57,13 +58,12 @@ pub(super) fn train(study: &Study, step: Step) -> Result<Ending> {
             data_dir: args.data_dir.clone(),
             ..ConfigFile::default()
         });
+        let mut run = Pending::new(step.arm.name.clone(), schedule, shares.schedule);
+        run.run.loss_decay = loss_decay;
+        run.loss_decay_shares = shares.loss_decay;
         Draft::new(SweepSpec {
             file,
-            runs: vec![Pending::new(
-                step.arm.name.clone(),
-                schedule,
-                shares.schedule,
-            )],
+            runs: vec![run],
             name: Some(step.name),
             peak_lr: Some(step.peak),
             lr_scale: step.factors,

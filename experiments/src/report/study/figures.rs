@@ -172,7 +172,7 @@ fn sensitivity(data: &StudyData, failures: bool) -> Vec<Series> {
                     let failed = at.iter().filter(|r| r.failed()).count();
                     points.push((peak, failed as f64 / at.len() as f64));
                 } else {
-                    let acc: Vec<f64> = at.iter().map(|r| r.val() * 100.0).collect();
+                    let acc: Vec<f64> = at.iter().map(|r| r.tuning_score() * 100.0).collect();
                     let lo = acc.iter().copied().fold(f64::INFINITY, f64::min);
                     let hi = acc.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                     points.push((peak, median(&acc)));

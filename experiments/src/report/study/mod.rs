@@ -56,6 +56,10 @@ pub struct StudyRun {
     pub collapsed: bool,
     pub train_seconds: f64,
     pub eval_seconds: f64,
+    /// The tuning score (fraction): the mean of the run's last validation evaluations, as the
+    /// study file's `tuning_evaluations` counts them; absent in the first studies' files.
+    #[serde(default)]
+    pub score: Option<f64>,
 }
 
 impl StudyRun {
@@ -83,6 +87,7 @@ impl StudyRun {
             collapsed: s.collapsed,
             train_seconds: s.train_seconds,
             eval_seconds: s.eval_seconds,
+            score: None,
         }
     }
 
@@ -94,6 +99,11 @@ impl StudyRun {
     /// The final validation accuracy, 0 for a run never evaluated.
     pub fn val(&self) -> f64 {
         self.final_val_accuracy.unwrap_or(0.0)
+    }
+
+    /// The tuning score, the final validation accuracy where none was recorded.
+    pub fn tuning_score(&self) -> f64 {
+        self.score.unwrap_or_else(|| self.val())
     }
 }
 
@@ -135,6 +145,16 @@ pub struct StudyData {
     /// The arm every other is compared with, and the cosine arm.
     pub reference: String,
     pub cosine: String,
+}
+
+/// Writes rows of a study's tables (`StudyRun`, `CurvePoint`) as CSV to `path`.
+pub fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> Result<()> {
+    fsio::write_atomic(path, to_csv(rows)?.as_bytes())
+}
+
+/// Reads rows that [`write_rows`] wrote.
+pub fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>> {
+    from_csv(path)
 }
 
 fn to_csv<T: Serialize>(rows: &[T]) -> Result<String> {

@@ -109,7 +109,7 @@ pub fn arm_rows(data: &StudyData) -> Vec<ArmRow> {
             let first = *main.first()?;
             let grid = (data.runs.iter())
                 .filter(|r| r.phase == Phase::Grid && r.arm == arm)
-                .map(|r| (r.factor, r.val()));
+                .map(|r| (r.factor, r.tuning_score()));
             let points = pick::points(grid);
             let picked = pick::pick(&points);
             let zero: Vec<&StudyRun> = (data.runs.iter())
@@ -234,6 +234,7 @@ mod tests {
             collapsed: false,
             train_seconds: 1.0,
             eval_seconds: 0.1,
+            score: None,
         }
     }
 
