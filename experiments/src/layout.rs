@@ -51,6 +51,8 @@ pub const STUDY_CURVES: &str = "curves.csv";
 pub const STUDY_MD: &str = "study.md";
 /// A study's table, unrounded.
 pub const STUDY_CSV: &str = "study.csv";
+/// A suite's report across its workloads.
+pub const SUITE_MD: &str = "suite.md";
 /// The folder of a study's arm configs (`arms/ARM.toml`).
 pub const STUDY_ARMS: &str = "arms";
 /// A study's ranking of the arms.

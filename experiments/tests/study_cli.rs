@@ -173,12 +173,21 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
     assert_eq!(std::fs::read_to_string(s.join("study.md")).unwrap(), md);
     assert_eq!(std::fs::read(s.join("study.csv")).unwrap(), table);
     assert_eq!(std::fs::read(s.join("validation.svg")).unwrap(), svg);
-    // A damaged curve is named, with the fix.
+    // A finished arm needs no range test; an unfinished one (its rows gone) reads its curve
+    // back, and a damaged curve is named, with the fix.
     let curve = s.join("range-adam/lr-find.csv");
     let good = std::fs::read(&curve).unwrap();
     std::fs::write(&curve, "step,lr\n0,x\n").unwrap();
+    ok(&study(&config, &dir, &[]));
+    std::fs::remove_file(s.join("arms/adam-constant-runs.csv")).unwrap();
     assert_one_line_error(&study(&config, &dir, &[]), "is not a range test's curve");
     std::fs::write(&curve, good).unwrap();
+    ok(&study(&config, &dir, &[]));
+    assert_eq!(
+        std::fs::read_to_string(s.join("study.md")).unwrap(),
+        md,
+        "its rows rewritten from its sweeps"
+    );
     // Another study in the same folder is refused.
     std::fs::write(&config, TINY.replace("final_seeds = 2", "final_seeds = 3")).unwrap();
     assert_one_line_error(&study(&config, &dir, &[]), "holds another study");
@@ -214,4 +223,140 @@ fn bad_study_files_are_named_in_one_line() {
         assert_one_line_error(&study(&config, &dir, &[]), says);
     }
     assert_one_line_error(&study(&dir.join("missing.toml"), &dir, &[]), "missing.toml");
+}
+
+/// A suite small enough for a test: two MLP workloads on a few hundred MNIST images, three
+/// arms, the statistics fixed in the file.
+const SUITE: &str = r#"
+grid_points = 2
+grid_seeds = 2
+grid_extensions = 0
+tuning_evaluations = 2
+final_seeds = 3
+zero_tuning_seeds = 1
+reference = "constant"
+cosine = "cosine"
+[statistics]
+primary = "wilcoxon"
+alpha = 0.05
+bootstrap_resamples = 200
+bootstrap_seed = 3
+target_arm = "cosine"
+target_margin = 1.0
+smoothing = 2
+late_share = 0.5
+profile_taus = [0.0, 1.0]
+[settings]
+dataset = "mnist"
+model = "mlp"
+epochs = 1
+batch_size = 32
+train_limit = 256
+test_limit = 100
+validation = 200
+[[workload]]
+name = "small"
+settings = {}
+[[workload]]
+name = "wide"
+settings = { batch_size = 16 }
+[[arm]]
+name = "constant"
+schedule = "fixed"
+optimizer = "momentum"
+[[arm]]
+name = "cosine"
+schedule = { kind = "cosine", max_lr = 0.1, min_lr = 0.0, total_steps = "100%" }
+optimizer = "momentum"
+note = "to zero"
+[[arm]]
+name = "clr"
+schedule = "clr"
+optimizer = "momentum"
+"#;
+
+/// The report files of a suite folder.
+fn reports(root: &Path) -> Vec<(String, String)> {
+    let mut out = vec![("suite.md".to_string(), read(&root.join("suite.md")))];
+    for w in ["small", "wide"] {
+        for f in ["study.md", "study.csv", "curves.csv"] {
+            out.push((format!("{w}/{f}"), read(&root.join(w).join(f))));
+        }
+        // runs.csv but its timing columns (train_seconds, eval_seconds), which differ by run.
+        let runs: String = (read(&root.join(w).join("runs.csv")).lines())
+            .map(|l| {
+                let cells: Vec<&str> = l.split(',').collect();
+                [&cells[..13], &cells[15..]].concat().join(",") + "\n"
+            })
+            .collect();
+        out.push((format!("{w}/runs.csv"), runs));
+    }
+    out
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn a_suite_trained_in_shards_and_merged_from_its_rows_reports_as_one_trained_in_one_go() {
+    let dir = TempDir::new("suite");
+    let config = dir.join("tiny-suite.toml");
+    std::fs::write(&config, SUITE).unwrap();
+    let (one, sharded, copied) = (dir.join("one"), dir.join("sharded"), dir.join("copied"));
+    ok(&study(&config, &one, &[]));
+    for shard in [
+        &["--workload", "small", "--shard", "1/2"][..],
+        &["--workload", "small", "--shard", "2/2"],
+        &["--workload", "wide"],
+    ] {
+        let out = study(&config, &sharded, shard);
+        ok(&out);
+        assert!(
+            !sharded.join("s/suite.md").exists(),
+            "no report from a share"
+        );
+    }
+    // Only the study file and each workload's arm rows travel to a third place.
+    std::fs::create_dir_all(copied.join("s")).unwrap();
+    std::fs::copy(sharded.join("s/study.toml"), copied.join("s/study.toml")).unwrap();
+    for w in ["small", "wide"] {
+        let from = sharded.join("s").join(w).join("arms");
+        let to = copied.join("s").join(w).join("arms");
+        std::fs::create_dir_all(&to).unwrap();
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "csv") {
+                std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    ok(&study(&config, &sharded, &[]));
+    ok(&study(&config, &copied, &[]));
+    assert!(
+        !copied.join("s/small/grid-constant").exists(),
+        "the copied rows were not trained again"
+    );
+    let expected = reports(&one.join("s"));
+    assert!(expected[0].1.contains("Kendall's W"), "{}", expected[0].1);
+    assert!(
+        expected[1].1.contains("§2.1 A too-high fixed rate fails"),
+        "{}",
+        expected[1].1
+    );
+    for root in [&sharded, &copied] {
+        for ((name, want), (_, got)) in expected.iter().zip(reports(&root.join("s"))) {
+            assert_eq!(&got, want, "{name} differs in {}", root.display());
+        }
+    }
+    // The report redraws from the workloads' CSV files alone, to the same text.
+    let plot = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("plot")
+        .arg(copied.join("s"))
+        .output()
+        .unwrap();
+    ok(&plot);
+    for ((name, want), (_, got)) in expected.iter().zip(reports(&copied.join("s"))) {
+        assert_eq!(&got, want, "{name} differs after the redraw");
+    }
 }

@@ -7,6 +7,7 @@ mod paired;
 mod runs;
 mod stats;
 pub mod study;
+pub mod suite;
 mod tables;
 
 pub use runs::{RunData, merge_into, read_runs};

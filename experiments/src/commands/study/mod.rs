@@ -142,18 +142,53 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
         );
         return Ok(Ending::Finished);
     }
+    let mut data = Vec::new();
     for study in &studies {
-        let data = collect(study)?;
-        report::study::write_and_draw(&study.dir, &data)?;
+        let d = collect(study)?;
+        match &file.statistics {
+            None => {
+                report::study::write_and_draw(&study.dir, &d)?;
+            }
+            Some(st) => {
+                report::study::write_data(&study.dir, &d)?;
+                report::suite::draw(&study.dir, &d, &file, st)?;
+                report::study::draw_figures(&study.dir, &d)?;
+            }
+        }
         let md = fsio::read_to_string(&study.dir.join(layout::STUDY_MD))?;
         let lines: Vec<&str> = md
             .lines()
             .filter(|l| l.starts_with('|') || l.starts_with("- "))
             .collect();
         println!("{}", lines.join("\n"));
+        data.push(d);
+    }
+    if whole && file.workloads.len() > 1 {
+        draw_suite(&root, &file, &data)?;
     }
     eprintln!("wrote {}", root.display());
     Ok(Ending::Finished)
+}
+
+/// The suite's report across its workloads (`suite.md`), from each workload's data.
+fn draw_suite(root: &Path, file: &StudyFile, data: &[StudyData]) -> Result<()> {
+    let Some(st) = &file.statistics else {
+        return Ok(());
+    };
+    let reports: Vec<_> = (data.iter())
+        .map(|d| report::suite::workload(d, file, st))
+        .collect();
+    let workloads: Vec<report::suite::across::Workload> = (file.workloads.iter())
+        .zip(data)
+        .zip(&reports)
+        .map(|((w, data), report)| report::suite::across::Workload {
+            name: &w.name,
+            data,
+            report,
+        })
+        .collect();
+    let md = report::suite::across::markdown(&workloads, file, st);
+    fsio::write_atomic(&root.join(layout::SUITE_MD), md.as_bytes())
 }
 
 /// Trains this workload's share of the arms (all of them without `--shard`), each arm's rows
@@ -171,13 +206,20 @@ fn train_workload(study: &Study) -> Result<Ending> {
         .filter(|(k, _)| study.args.shard.is_none_or(|(i, n)| k % n == i - 1))
         .map(|(_, a)| a)
         .collect();
+    // An arm with its rows is finished, here or elsewhere (its rows copied in).
+    let finished = |arm: &Arm| {
+        let (runs, curves) = arm_files(&study.dir, &arm.name);
+        runs.is_file() && curves.is_file()
+    };
+    let todo: Vec<&Arm> = mine.into_iter().filter(|a| !finished(a)).collect();
+    // The range tests first, once each, before any arm trains.
     let mut suggestions = HashMap::new();
     for optimizer in study.file.optimizers() {
-        if mine.iter().any(|a| a.optimizer == optimizer) {
+        if todo.iter().any(|a| a.optimizer == optimizer) {
             suggestions.insert(optimizer, suggestion(study, optimizer)?);
         }
     }
-    for arm in &mine {
+    for arm in &todo {
         let suggestion = suggestions[&arm.optimizer];
         if arm_steps(study, arm, suggestion)? == Ending::Stopped {
             return Ok(Ending::Stopped);
@@ -193,10 +235,22 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>> {
     let file: StudyFile =
         config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
     let mut files = Vec::new();
+    let mut all = Vec::new();
     for (workload, _) in file.workload_settings() {
         let dir = workload.map_or(dir.to_path_buf(), |w| dir.join(w));
         let data = report::study::read(&dir, file.reference.clone(), file.cosine.clone())?;
-        files.extend(report::study::draw(&dir, &data)?);
+        match &file.statistics {
+            None => files.extend(report::study::draw(&dir, &data)?),
+            Some(st) => {
+                files.extend(report::suite::draw(&dir, &data, &file, st)?);
+                files.extend(report::study::draw_figures(&dir, &data)?);
+            }
+        }
+        all.push(data);
+    }
+    if file.workloads.len() > 1 {
+        draw_suite(dir, &file, &all)?;
+        files.push(dir.join(layout::SUITE_MD));
     }
     Ok(files)
 }

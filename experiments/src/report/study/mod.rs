@@ -198,6 +198,17 @@ pub fn write_and_draw(dir: &Path, data: &StudyData) -> Result<Vec<PathBuf>> {
     draw(dir, &read(dir, reference, cosine)?)
 }
 
+/// Writes `runs.csv` and `curves.csv` alone (a report with `[statistics]` draws its own text).
+pub fn write_data(dir: &Path, data: &StudyData) -> Result<()> {
+    write_rows(&dir.join(layout::STUDY_RUNS), &data.runs)?;
+    write_rows(&dir.join(layout::STUDY_CURVES), &data.curves)
+}
+
+/// The study's pictures alone.
+pub fn draw_figures(dir: &Path, data: &StudyData) -> Result<Vec<PathBuf>> {
+    figures::draw(dir, data, &arm_rows(data))
+}
+
 /// Reads a study's CSV files back.
 pub fn read(dir: &Path, reference: String, cosine: String) -> Result<StudyData> {
     Ok(StudyData {
