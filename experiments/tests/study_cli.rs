@@ -360,3 +360,57 @@ fn a_suite_trained_in_shards_and_merged_from_its_rows_reports_as_one_trained_in_
         assert_eq!(&got, want, "{name} differs after the redraw");
     }
 }
+
+/// Killed with SIGKILL at ten or more moments (from a fixed generator, so the test is the same
+/// every time) and continued each time with the same command, the small suite ends with the
+/// rows and reports of an uninterrupted one.
+#[cfg(unix)]
+#[test]
+fn a_suite_killed_again_and_again_ends_as_one_never_killed() {
+    let dir = TempDir::new("suite-chaos");
+    let config = dir.join("tiny-suite.toml");
+    std::fs::write(&config, SUITE).unwrap();
+    let (calm, killed) = (dir.join("calm"), dir.join("killed"));
+    ok(&study(&config, &calm, &[]));
+    let mut state = 0x5EED_u64;
+    let mut next = || {
+        // splitmix64
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    // Twelve kills, each 0.3–1.8 s into a continuation (loading the data, a range test, a grid,
+    // a final sweep, writing rows or the report), then one continuation to the end.
+    let mut kills = 0;
+    while kills < 12 {
+        let mut child = study_command(&config, &killed, &[])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let wait = std::time::Duration::from_millis(300 + next() % 1500);
+        let start = std::time::Instant::now();
+        while start.elapsed() < wait && child.try_wait().unwrap().is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+    }
+    assert!(
+        kills >= 10,
+        "the suite finished after {kills} kills: make it longer"
+    );
+    ok(&study(&config, &killed, &[]));
+    for ((name, want), (_, got)) in reports(&calm.join("s"))
+        .iter()
+        .zip(reports(&killed.join("s")))
+    {
+        assert_eq!(&got, want, "{name} differs after {kills} kills");
+    }
+}
