@@ -143,3 +143,73 @@ fn the_committed_studies_redraw_identically_from_their_csv_files() {
         let _ = std::fs::remove_dir_all(&copy);
     }
 }
+
+/// The committed suite: every workload reported so far redraws its tables, word for word, from
+/// its `runs.csv` and `curves.csv`, and those hold exactly its arms' rows, in the suite's order.
+#[test]
+fn the_committed_suite_redraws_from_its_csv_files() {
+    let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../results/suite");
+    let copy = std::env::temp_dir().join(format!("experiments-suite-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap();
+    std::fs::copy(suite.join("study.toml"), copy.join("study.toml")).unwrap();
+    let config = std::fs::read_to_string(suite.join("study.toml")).unwrap();
+    let arms: Vec<&str> = (config.split("[[arm]]").skip(1))
+        .map(|a| a.split('"').nth(1).unwrap())
+        .collect();
+    let mut reported = Vec::new();
+    for entry in std::fs::read_dir(&suite).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("runs.csv").is_file() {
+            continue;
+        }
+        let name = dir.file_name().unwrap().to_owned();
+        std::fs::create_dir_all(copy.join(&name)).unwrap();
+        for f in ["runs.csv", "curves.csv"] {
+            std::fs::copy(dir.join(f), copy.join(&name).join(f)).unwrap();
+            // The workload's table is its arms' rows, in order, under one header.
+            let mut joined = String::new();
+            for (k, arm) in arms.iter().enumerate() {
+                let rows =
+                    std::fs::read_to_string(dir.join("arms").join(format!("{arm}-{f}"))).unwrap();
+                let skip = usize::from(k > 0);
+                for line in rows.lines().skip(skip) {
+                    joined += line;
+                    joined += "\n";
+                }
+            }
+            assert_eq!(
+                std::fs::read_to_string(dir.join(f)).unwrap(),
+                joined,
+                "{}: {f}",
+                dir.display()
+            );
+        }
+        reported.push(name);
+    }
+    assert!(
+        !reported.is_empty(),
+        "no workload of the suite has been reported"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        .arg("plot")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for name in &reported {
+        for f in ["study.md", "study.csv", "ranking.svg", "validation.svg"] {
+            let want = std::fs::read_to_string(suite.join(name).join(f)).unwrap();
+            let got = std::fs::read_to_string(copy.join(name).join(f)).unwrap();
+            assert!(
+                want == got,
+                "{f} of {name:?} differs from what its rows give"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&copy);
+}

@@ -25,8 +25,8 @@ use crate::fsio;
 use crate::layout::{self, SweepDir};
 use crate::optim::OptimizerKind;
 use crate::plan::{LrFindPlan, Settings};
-use crate::report::study::pick::{self, Point};
 use crate::report::study::StudyData;
+use crate::report::study::pick::{self, Point};
 use crate::report::{self, RunData};
 use file::{Arm, StudyFile};
 use rows::{arm_files, collect, write_arm_rows};
@@ -240,6 +240,15 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut all = Vec::new();
     for (workload, _) in file.workload_settings() {
         let dir = workload.map_or(dir.to_path_buf(), |w| dir.join(w));
+        if workload.is_some() && !dir.join(layout::STUDY_RUNS).is_file() {
+            // A suite still training: its finished workloads redraw, the others wait.
+            eprintln!(
+                "{}: no {} yet (the workload has not been reported); skipped",
+                dir.display(),
+                layout::STUDY_RUNS
+            );
+            continue;
+        }
         let data = report::study::read(&dir, file.reference.clone(), file.cosine.clone())?;
         match &file.statistics {
             None => files.extend(report::study::draw(&dir, &data)?),
@@ -250,7 +259,7 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>> {
         }
         all.push(data);
     }
-    if file.workloads.len() > 1 {
+    if file.workloads.len() > 1 && all.len() == file.workloads.len() {
         draw_suite(dir, &file, &all)?;
         files.push(dir.join(layout::SUITE_MD));
     }
