@@ -1,113 +1,198 @@
-//! The crate against `golden.json`, written by `golden.py` with SciPy 1.17 and brute-force
-//! enumeration over every sign assignment (where ties, zeros or infinities are involved).
+//! Reference values from SciPy and from exact enumeration, written by `golden.py` into
+//! `golden.json`: the tests compare with the committed file and never run Python.
 
-use serde_json::Value;
-use study_stats::{
-    Score, holm, kendall_tau_b, kendall_w, sign_flip, signed_differences, t_interval, wilcoxon,
-};
+use serde::Deserialize;
+use study_stats::{holm, kendall_tau_b, kendall_w, sign_flip, t_interval, wilcoxon};
 
-fn golden() -> Value {
+/// Relative tolerance for values SciPy computes in floating point.
+const REL: f64 = 1e-12;
+
+/// A number that may be `"inf"` or `"-inf"`, which JSON cannot write as a number.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Raw {
+    Number(f64),
+    Text(String),
+}
+
+#[derive(Deserialize, Clone, Copy)]
+#[serde(try_from = "Raw")]
+struct Num(f64);
+
+impl TryFrom<Raw> for Num {
+    type Error = String;
+    fn try_from(raw: Raw) -> Result<Self, String> {
+        match raw {
+            Raw::Number(x) => Ok(Num(x)),
+            Raw::Text(t) if t == "inf" => Ok(Num(f64::INFINITY)),
+            Raw::Text(t) if t == "-inf" => Ok(Num(f64::NEG_INFINITY)),
+            Raw::Text(t) => Err(format!("not a number: {t}")),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Golden {
+    wilcoxon: Vec<WilcoxonCase>,
+    sign_flip: Vec<SignFlipCase>,
+    t_interval: Vec<TCase>,
+    holm: Vec<HolmCase>,
+    kendall_w: Vec<KendallWCase>,
+    kendall_tau_b: Vec<TauCase>,
+}
+
+#[derive(Deserialize)]
+struct WilcoxonCase {
+    name: String,
+    d: Vec<Num>,
+    n: usize,
+    w_plus: f64,
+    w_minus: f64,
+    p: f64,
+    /// Present where the p-value was enumerated exactly.
+    p_fraction: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SignFlipCase {
+    name: String,
+    d: Vec<f64>,
+    p_fraction: String,
+}
+
+#[derive(Deserialize)]
+struct TCase {
+    values: Vec<f64>,
+    level: f64,
+    mean: f64,
+    half_width: f64,
+}
+
+#[derive(Deserialize)]
+struct HolmCase {
+    p: Vec<f64>,
+    adjusted: Vec<f64>,
+}
+
+#[derive(Deserialize)]
+struct KendallWCase {
+    name: String,
+    scores: Vec<Vec<f64>>,
+    w: f64,
+}
+
+#[derive(Deserialize)]
+struct TauCase {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    tau: f64,
+}
+
+fn golden() -> Golden {
     serde_json::from_str(include_str!("golden.json")).expect("golden.json parses")
 }
 
-fn numbers(v: &Value) -> Vec<f64> {
-    (v.as_array().unwrap().iter())
-        .map(|x| match x.as_str() {
-            Some("inf") => f64::INFINITY,
-            Some("-inf") => f64::NEG_INFINITY,
-            _ => x.as_f64().unwrap(),
-        })
-        .collect()
+/// `num/den` as the `f64` it is exactly (every such p-value here is a dyadic fraction).
+fn fraction(text: &str) -> f64 {
+    let (num, den) = text.split_once('/').expect("a fraction");
+    let (num, den): (u64, u64) = (num.parse().unwrap(), den.parse().unwrap());
+    assert!(
+        den.is_power_of_two() && den <= 1 << 53,
+        "{text} is exact in f64"
+    );
+    num as f64 / den as f64
 }
 
-fn close(a: f64, b: f64, what: &str) {
+fn assert_close(got: f64, want: f64, what: &str) {
+    let err = if want == 0.0 {
+        got.abs()
+    } else {
+        ((got - want) / want).abs()
+    };
     assert!(
-        (a - b).abs() <= 1e-12 * b.abs().max(1.0),
-        "{what}: {a} against {b}"
+        err <= REL,
+        "{what}: got {got:e}, want {want:e} (relative error {err:e})"
     );
 }
 
 #[test]
-fn wilcoxon_matches_scipy_and_the_exact_distribution_under_ties() {
-    let g = golden();
-    let cases = g["wilcoxon"].as_array().unwrap();
+fn wilcoxon_matches_scipy_and_enumeration() {
+    let cases = golden().wilcoxon;
     assert!(cases.len() >= 8);
-    for c in cases {
-        let d = numbers(&c["d"]);
-        let w = wilcoxon(&d).expect("non-zero differences");
-        close(w.p, c["p"].as_f64().unwrap(), &format!("p of {d:?}"));
-        close(
-            w.w_plus,
-            c["w_plus"].as_f64().unwrap(),
-            &format!("W+ of {d:?}"),
-        );
-    }
-    // Ten negative differences: the most extreme of 1,024 assignments, both tails.
-    let all_negative: Vec<f64> = (1..=10).map(|k| -(k as f64)).collect();
-    assert_eq!(wilcoxon(&all_negative).unwrap().p, 2.0 / 1024.0);
-}
-
-#[test]
-fn the_other_tests_match_their_references() {
-    let g = golden();
-    for c in g["sign_flip"].as_array().unwrap() {
-        let d = numbers(&c["d"]);
-        close(
-            sign_flip(&d).unwrap(),
-            c["p"].as_f64().unwrap(),
-            "sign flip",
-        );
-    }
-    for c in g["t"].as_array().unwrap() {
-        let i = t_interval(&numbers(&c["v"]), 0.95).unwrap();
-        close(i.mean, c["mean"].as_f64().unwrap(), "t mean");
-        close(i.low, c["low"].as_f64().unwrap(), "t low");
-        close(i.high, c["high"].as_f64().unwrap(), "t high");
-    }
-    for c in g["holm"].as_array().unwrap() {
-        let got = holm(&numbers(&c["p"]));
-        for (a, b) in got.iter().zip(numbers(&c["adjusted"])) {
-            close(*a, b, "holm");
+    for case in cases {
+        let d: Vec<f64> = case.d.iter().map(|x| x.0).collect();
+        let got = wilcoxon(&d).unwrap_or_else(|| panic!("{}: no result", case.name));
+        assert_eq!(got.n, case.n, "{}", case.name);
+        // Rank sums are half-integers: exact.
+        assert_eq!(got.w_plus, case.w_plus, "{}", case.name);
+        assert_eq!(got.w_minus, case.w_minus, "{}", case.name);
+        match &case.p_fraction {
+            Some(f) => {
+                assert_eq!(got.p, fraction(f), "{}", case.name);
+                assert_eq!(got.p, case.p, "{}", case.name);
+            }
+            None => assert_close(got.p, case.p, &case.name),
         }
     }
-    for c in g["kendall_w"].as_array().unwrap() {
-        let scores: Vec<Vec<f64>> = c["scores"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(numbers)
-            .collect();
-        close(
-            kendall_w(&scores).unwrap(),
-            c["w"].as_f64().unwrap(),
-            "kendall W",
-        );
-    }
-    for c in g["tau_b"].as_array().unwrap() {
-        let tau = kendall_tau_b(&numbers(&c["x"]), &numbers(&c["y"])).unwrap();
-        close(tau, c["tau"].as_f64().unwrap(), "tau-b");
+}
+
+#[test]
+fn ten_negative_differences_give_two_in_1024() {
+    let case = golden()
+        .wilcoxon
+        .into_iter()
+        .find(|c| c.name == "all_negative_n10")
+        .unwrap();
+    let d: Vec<f64> = case.d.iter().map(|x| x.0).collect();
+    assert_eq!(wilcoxon(&d).unwrap().p, 2.0 / 1024.0);
+}
+
+#[test]
+fn sign_flip_matches_enumeration() {
+    for case in golden().sign_flip {
+        let got = sign_flip(&case.d).unwrap_or_else(|| panic!("{}: no result", case.name));
+        assert_eq!(got, fraction(&case.p_fraction), "{}", case.name);
     }
 }
 
 #[test]
-fn a_failure_ranks_below_every_value() {
-    let a = [
-        Score::Value(0.1),
-        Score::Failed,
-        Score::Value(0.5),
-        Score::Failed,
-    ];
-    let b = [
-        Score::Failed,
-        Score::Value(99.0),
-        Score::Value(0.4),
-        Score::Failed,
-    ];
-    let d = signed_differences(&a, &b);
-    assert_eq!(d[0], f64::INFINITY);
-    assert_eq!(d[1], f64::NEG_INFINITY);
-    assert_eq!(d[3], 0.0, "two failures tie");
-    // The zero is dropped; the infinities are the largest magnitudes, tied: ranks 2.5 each.
-    let w = wilcoxon(&d).unwrap();
-    assert_eq!((w.n, w.w_plus, w.w_minus), (3, 2.5 + 1.0, 2.5));
+fn t_interval_matches_scipy() {
+    for case in golden().t_interval {
+        let got = t_interval(&case.values, case.level).unwrap();
+        let what = format!("{:?} at {}", case.values, case.level);
+        assert_close(got.mean, case.mean, &what);
+        // The half-widths, not the ends: an end near zero would turn the quantile's rounding
+        // into a large relative error that says nothing about the interval.
+        assert_close(got.high - got.mean, case.half_width, &what);
+        assert_close(got.mean - got.low, case.half_width, &what);
+    }
+}
+
+#[test]
+fn holm_matches_the_formula() {
+    for case in golden().holm {
+        let got = holm(&case.p);
+        assert_eq!(got.len(), case.adjusted.len());
+        for (g, w) in got.iter().zip(&case.adjusted) {
+            assert_close(*g, *w, &format!("{:?}", case.p));
+        }
+    }
+}
+
+#[test]
+fn kendall_w_matches_the_formula() {
+    for case in golden().kendall_w {
+        assert_close(kendall_w(&case.scores).unwrap(), case.w, &case.name);
+    }
+}
+
+#[test]
+fn kendall_tau_b_matches_scipy() {
+    for case in golden().kendall_tau_b {
+        assert_close(
+            kendall_tau_b(&case.x, &case.y).unwrap(),
+            case.tau,
+            &format!("{:?} {:?}", case.x, case.y),
+        );
+    }
 }
