@@ -6,6 +6,7 @@
 mod command;
 mod pending;
 mod settings;
+pub mod study;
 mod sweep;
 mod tools;
 mod train;

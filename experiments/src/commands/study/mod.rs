@@ -10,7 +10,6 @@
 //! train a share. A finished arm writes its rows (`arms/ARM-runs.csv`, `arms/ARM-curves.csv`),
 //! and the report reads those alone, so shards trained anywhere merge by copying them.
 
-pub mod file;
 mod rows;
 mod step;
 
@@ -24,11 +23,11 @@ use crate::error::{Ending, Error, Result};
 use crate::fsio;
 use crate::layout::{self, SweepDir};
 use crate::optim::OptimizerKind;
+use crate::plan::study::{Arm, StudyFile};
 use crate::plan::{LrFindPlan, Settings};
 use crate::report::study::StudyData;
 use crate::report::study::pick::{self, Point};
 use crate::report::{self, RunData};
-use file::{Arm, StudyFile};
 use rows::{arm_files, collect, write_arm_rows};
 use step::{Step, train};
 

@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::file::Arm;
 use super::{PROBES, Study, factor, grid_names, read, score, settings, tuned};
 use crate::error::{Error, Result};
 use crate::layout;
+use crate::plan::study::Arm;
 use crate::report::study::{CurvePoint, Phase, StudyData, StudyRun};
 use crate::report::{self, RunData};
 

@@ -2,12 +2,12 @@
 //! ordinary sweep folder: built from the arm's settings and preset, or resumed from its
 //! `sweep.toml`.
 
-use super::file::Arm;
 use super::{Study, arm_config};
 use crate::commands::experiment;
 use crate::config::{self, ConfigFile};
 use crate::error::{Ending, Result};
 use crate::layout::{self, SweepDir};
+use crate::plan::study::Arm;
 use crate::plan::{Draft, Options, Pending, SweepFile, SweepSpec};
 
 /// One sweep of the study: its folder's name and what it trains.

@@ -10,7 +10,7 @@ use study_stats::{kendall_w, kendall_w_bootstrap, performance_profile};
 
 use super::WorkloadReport;
 use super::measure::finals;
-use crate::commands::study::file::{Statistics, StudyFile};
+use crate::plan::study::{Statistics, StudyFile};
 use crate::report::study::{Phase, StudyData};
 
 /// One workload's data and report, under its name.

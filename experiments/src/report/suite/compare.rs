@@ -6,7 +6,7 @@
 use study_stats::{Interval, bootstrap_mean, holm, sign_flip, signed_differences, t_interval};
 
 use super::measure::{Metric, Side, score, side_values};
-use crate::commands::study::file::{PrimaryTest, Statistics};
+use crate::plan::study::{PrimaryTest, Statistics};
 use crate::report::study::StudyData;
 
 /// One comparison as asked for: `a` against `b` on `metric`, expecting `a` better (`+1`), worse

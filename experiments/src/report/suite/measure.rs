@@ -7,7 +7,7 @@ use study_stats::{Score, median, reach_and_stay};
 
 use super::super::study::pick;
 use super::super::study::{CurvePoint, Phase, StudyData, StudyRun};
-use crate::commands::study::file::Statistics;
+use crate::plan::study::Statistics;
 
 /// A measured quantity of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

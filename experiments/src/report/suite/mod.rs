@@ -18,10 +18,10 @@ use self::claims::{Claim, catalogue};
 use self::compare::{Ask, Compared, family};
 use self::measure::{Metric, Side, finals, target, value};
 use super::study::{Phase, StudyData, StudyRun, pick};
-use crate::commands::study::file::{Statistics, StudyFile};
 use crate::error::Result;
 use crate::fsio;
 use crate::layout;
+use crate::plan::study::{Statistics, StudyFile};
 
 /// One arm's row.
 #[derive(Debug, Clone)]

@@ -5,8 +5,8 @@ use super::across::{self, Workload};
 use super::claims::verdict;
 use super::compare::Verdict;
 use super::{WorkloadReport, workload};
-use crate::commands::study::file::{PrimaryTest, Statistics, StudyFile};
 use crate::config;
+use crate::plan::study::{PrimaryTest, Statistics, StudyFile};
 use crate::report::study::{CurvePoint, Phase, StudyData, StudyRun};
 
 const SEEDS: u64 = 12;

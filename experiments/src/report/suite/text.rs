@@ -5,8 +5,8 @@ use std::fmt::Write;
 use super::claims::{NOT_MEASURABLE, verdict};
 use super::compare::{describe, p_text};
 use super::{Row, WorkloadReport};
-use crate::commands::study::file::{PrimaryTest, Statistics, StudyFile};
 use crate::error::Result;
+use crate::plan::study::{PrimaryTest, Statistics, StudyFile};
 
 fn interval(i: &Option<study_stats::Interval>) -> String {
     i.map_or("–".into(), |i| {
