@@ -1,9 +1,11 @@
 //! Paired comparisons over seeds: the same seed gives the same initial weights and batch order
 //! under every schedule, so a schedule is compared with a reference seed by seed. The mean
 //! difference with a 95% Student t interval, the paired t-test's two-sided p-value, Holm's
-//! correction across the comparisons a report makes, and the verdict they give.
+//! correction (`study-stats`') across the comparisons a report makes, and the verdict they give.
 
 use statrs::distribution::{ContinuousCDF, StudentsT};
+pub use study_stats::holm;
+use study_stats::t_interval;
 
 /// Significance level after Holm's correction.
 pub const ALPHA: f64 = 0.05;
@@ -23,50 +25,32 @@ pub struct Paired {
 }
 
 /// The paired comparison of `differences` (one per seed), or `None` with fewer than two: one
-/// seed gives no interval.
+/// seed gives no interval. The interval is `study-stats`' t interval; the p-value the t-test's
+/// on the same standard error.
 pub fn paired(differences: &[f64]) -> Option<Paired> {
     let n = differences.len();
-    if n < 2 {
-        return None;
-    }
-    let mean = differences.iter().sum::<f64>() / n as f64;
-    let var = differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let se = (var / n as f64).sqrt();
-    if se == 0.0 {
+    let ci = t_interval(differences, 0.95)?;
+    if ci.low == ci.high {
         // Every seed moved by the same amount: no spread to test against.
-        let p = if mean == 0.0 { 1.0 } else { 0.0 };
+        let p = if ci.mean == 0.0 { 1.0 } else { 0.0 };
         return Some(Paired {
             n,
-            mean,
-            low: mean,
-            high: mean,
+            mean: ci.mean,
+            low: ci.mean,
+            high: ci.mean,
             p,
         });
     }
     let t = StudentsT::new(0.0, 1.0, (n - 1) as f64).expect("n ≥ 2 degrees of freedom");
-    let q = t.inverse_cdf(0.975);
+    // The interval's half-width over the t quantile is the standard error.
+    let se = (ci.high - ci.mean) / t.inverse_cdf(0.975);
     Some(Paired {
         n,
-        mean,
-        low: mean - q * se,
-        high: mean + q * se,
-        p: 2.0 * (1.0 - t.cdf((mean / se).abs())),
+        mean: ci.mean,
+        low: ci.low,
+        high: ci.high,
+        p: 2.0 * (1.0 - t.cdf((ci.mean / se).abs())),
     })
-}
-
-/// Holm's step-down adjusted p-values, in the order given: with `m` tests, the `i`-th smallest
-/// p becomes `(m − i)·p`, kept non-decreasing and at most 1.
-pub fn holm(p: &[f64]) -> Vec<f64> {
-    let m = p.len();
-    let mut order: Vec<usize> = (0..m).collect();
-    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
-    let mut adjusted = vec![0.0; m];
-    let mut running = 0.0f64;
-    for (rank, &i) in order.iter().enumerate() {
-        running = running.max(((m - rank) as f64 * p[i]).min(1.0));
-        adjusted[i] = running;
-    }
-    adjusted
 }
 
 /// What the runs say of a claim.
@@ -120,14 +104,6 @@ mod tests {
         let same = paired(&[0.3, 0.3]).expect("two seeds");
         assert_eq!((same.low, same.high, same.p), (0.3, 0.3, 0.0));
         assert_eq!(paired(&[0.0, 0.0]).expect("two").p, 1.0);
-    }
-
-    #[test]
-    fn holm_multiplies_by_the_remaining_tests_and_keeps_the_order() {
-        let adjusted = holm(&[0.01, 0.04, 0.03, 0.5]);
-        assert_eq!(adjusted, [0.04, 0.09, 0.09, 0.5]);
-        assert_eq!(holm(&[0.6, 0.7]), [1.0, 1.0]);
-        assert!(holm(&[]).is_empty());
     }
 
     #[test]

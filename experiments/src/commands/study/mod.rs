@@ -144,6 +144,7 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
         return Ok(Ending::Finished);
     }
     let mut data = Vec::new();
+    let mut reports = Vec::new();
     for study in &studies {
         let d = collect(study)?;
         match &file.statistics {
@@ -152,8 +153,10 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
             }
             Some(st) => {
                 report::study::write_data(&study.dir, &d)?;
-                report::suite::draw(&study.dir, &d, &file, st)?;
+                let r = report::suite::workload(&d, &file, st);
+                report::suite::draw(&study.dir, &r, &file, st)?;
                 report::study::draw_figures(&study.dir, &d)?;
+                reports.push(r);
             }
         }
         let md = fsio::read_to_string(&study.dir.join(layout::STUDY_MD))?;
@@ -165,23 +168,26 @@ pub fn run(args: StudyArgs) -> Result<Ending> {
         data.push(d);
     }
     if whole && file.workloads.len() > 1 {
-        draw_suite(&root, &file, &data)?;
+        draw_suite(&root, &file, &data, &reports)?;
     }
     eprintln!("wrote {}", root.display());
     Ok(Ending::Finished)
 }
 
-/// The suite's report across its workloads (`suite.md`), from each workload's data.
-fn draw_suite(root: &Path, file: &StudyFile, data: &[StudyData]) -> Result<()> {
+/// The suite's report across its workloads (`suite.md`), from each workload's data and report
+/// (one each, in the order of the study file).
+fn draw_suite(
+    root: &Path,
+    file: &StudyFile,
+    data: &[StudyData],
+    reports: &[report::suite::WorkloadReport],
+) -> Result<()> {
     let Some(st) = &file.statistics else {
         return Ok(());
     };
-    let reports: Vec<_> = (data.iter())
-        .map(|d| report::suite::workload(d, file, st))
-        .collect();
     let workloads: Vec<report::suite::across::Workload> = (file.workloads.iter())
         .zip(data)
-        .zip(&reports)
+        .zip(reports)
         .map(|((w, data), report)| report::suite::across::Workload {
             name: &w.name,
             data,
@@ -237,6 +243,7 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>> {
         config::parse_toml(&path.display().to_string(), &fsio::read_to_string(&path)?)?;
     let mut files = Vec::new();
     let mut all = Vec::new();
+    let mut reports = Vec::new();
     for (workload, _) in file.workload_settings() {
         let dir = workload.map_or(dir.to_path_buf(), |w| dir.join(w));
         if workload.is_some() && !dir.join(layout::STUDY_RUNS).is_file() {
@@ -252,14 +259,16 @@ pub fn redraw(dir: &Path) -> Result<Vec<PathBuf>> {
         match &file.statistics {
             None => files.extend(report::study::draw(&dir, &data)?),
             Some(st) => {
-                files.extend(report::suite::draw(&dir, &data, &file, st)?);
+                let r = report::suite::workload(&data, &file, st);
+                files.extend(report::suite::draw(&dir, &r, &file, st)?);
                 files.extend(report::study::draw_figures(&dir, &data)?);
+                reports.push(r);
             }
         }
         all.push(data);
     }
     if file.workloads.len() > 1 && all.len() == file.workloads.len() {
-        draw_suite(dir, &file, &all)?;
+        draw_suite(dir, &file, &all, &reports)?;
         files.push(dir.join(layout::SUITE_MD));
     }
     Ok(files)

@@ -33,18 +33,14 @@ pub fn mean(v: &[f64]) -> f64 {
     sum / v.len() as f64
 }
 
-/// The median of `v` (the mean of the middle two for an even count); NaN for none.
+/// The median of `v` (the mean of the middle two for an even count), a NaN counted as 0 as in
+/// [`mean`]; NaN for none.
 pub fn median(v: &[f64]) -> f64 {
-    let mut s: Vec<f64> = v
+    let zeroed: Vec<f64> = v
         .iter()
         .map(|x| if x.is_nan() { 0.0 } else { *x })
         .collect();
-    s.sort_by(f64::total_cmp);
-    match s.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => s[n / 2],
-        n => (s[n / 2 - 1] + s[n / 2]) / 2.0,
-    }
+    study_stats::median(&zeroed)
 }
 
 /// What the grid says.

@@ -187,18 +187,17 @@ pub fn workload(data: &StudyData, file: &StudyFile, st: &Statistics) -> Workload
     }
 }
 
-/// Writes a workload's `study.md` and `study.csv`.
+/// Writes a workload's `study.md` and `study.csv` from its report ([`workload`]).
 pub fn draw(
     dir: &Path,
-    data: &StudyData,
+    report: &WorkloadReport,
     file: &StudyFile,
     st: &Statistics,
 ) -> Result<Vec<PathBuf>> {
-    let report = workload(data, file, st);
     let mut files = Vec::new();
     for (name, text) in [
-        (layout::STUDY_MD, text::markdown(&report, file, st)),
-        (layout::STUDY_CSV, text::csv(&report)?),
+        (layout::STUDY_MD, text::markdown(report, file, st)),
+        (layout::STUDY_CSV, text::csv(report)?),
     ] {
         let path = dir.join(name);
         fsio::write_atomic(&path, text.as_bytes())?;
