@@ -2,14 +2,14 @@
 //! in it is finite and positive, shares of the peak in (0, 100]; and one-line errors for bad
 //! flags. No timing is asserted.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 
 use common::{TempDir, assert_one_line_error, ok};
 
 fn bench(extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_experiments"))
+    common::bin()
         .arg("bench")
         .args([
             "--no-reference",

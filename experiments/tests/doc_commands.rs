@@ -23,7 +23,6 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 use common::{TempDir, mnist_dir};
@@ -429,11 +428,10 @@ fn run_experiments(env: &[(String, String)], args: &[String], work: &Path) -> Re
             copy_tree(&committed, &dir);
         }
     }
-    let mut command = Command::new(env!("CARGO_BIN_EXE_experiments"));
+    let mut command = common::bin();
     command
         .current_dir(work)
         .args(args)
-        .env("MNIST_NO_DOWNLOAD", "1")
         .env("MNIST_DIR", mnist_dir())
         .env_remove("EXPERIMENTS_CONFIGS");
     for (k, v) in env {

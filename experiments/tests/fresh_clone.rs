@@ -34,9 +34,8 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// The README's command in `clone`, on a few hundred images for a few steps (the sweep's name
 /// and folder are the full run's: they depend on the epochs, which stay).
 fn run(clone: &Path, args: &[String], extra: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_experiments"))
+    common::bin()
         .current_dir(clone)
-        .env("MNIST_NO_DOWNLOAD", "1")
         .args(args)
         .arg("--data-dir")
         .arg(mnist_dir())

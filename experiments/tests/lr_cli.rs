@@ -6,11 +6,8 @@ use std::process::{Command, Output};
 
 use burn_lr_schedules::ScheduleConfig;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_experiments"))
-}
-
 mod common;
+use common::bin;
 #[path = "../../crates/burn-lr-schedules/tests/golden/mod.rs"]
 mod golden;
 

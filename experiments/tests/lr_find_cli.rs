@@ -1,14 +1,14 @@
 //! `experiments lr-find` end to end on a few hundred real MNIST images with flex.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 
 use common::mnist_dir;
 
 fn lr_find(out: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_experiments"))
+    common::bin()
         .arg("lr-find")
         .arg("--data-dir")
         .arg(mnist_dir())
@@ -24,7 +24,6 @@ fn lr_find(out: &Path, extra: &[&str]) -> Output {
         ])
         .args(["--batch-size", "32", "--train-limit", "640", "--quiet"])
         .args(extra)
-        .env("MNIST_NO_DOWNLOAD", "1")
         .output()
         .unwrap()
 }
@@ -98,9 +97,8 @@ fn auto_rates_in_a_preset_come_from_the_range_test() {
         "[schedule]\nkind = 'cyclical'\nbase_lr = 'auto'\nmax_lr = 'auto'\nstep_size = 5\n",
     )
     .unwrap();
-    let run = Command::new(env!("CARGO_BIN_EXE_experiments"))
+    let run = common::bin()
         .env("EXPERIMENTS_CONFIGS", &dir)
-        .env("MNIST_NO_DOWNLOAD", "1")
         .arg("--data-dir")
         .arg(mnist_dir())
         .arg("--out")
@@ -158,7 +156,7 @@ fn auto_rates_in_a_preset_come_from_the_range_test() {
     assert!(dir.join("s/lr-find.csv").is_file());
 
     // Printing rates without training cannot run the test: one line says so.
-    let lr = Command::new(env!("CARGO_BIN_EXE_experiments"))
+    let lr = common::bin()
         .env("EXPERIMENTS_CONFIGS", &dir)
         .args(["lr", "--schedule", "oc-auto"])
         .output()

@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
+use common::bin;
 
 use burn::module::Module;
 use burn::store::ModuleRecord;
@@ -26,12 +27,6 @@ const OPTIMIZERS: [(&str, f64); 5] = [
     ("dadapt-adam", 1.0),
     ("dadapt-sgd", 1.0),
 ];
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_experiments"));
-    c.env("MNIST_NO_DOWNLOAD", "1");
-    c
-}
 
 /// One epoch of lenet on 1,280 images (40 steps of 32), no --schedule, checkpoints every 5.
 fn train(out: &Path, optimizer: &str, name: &str) -> Command {

@@ -5,7 +5,8 @@
 //! tables, claims and pictures identically from their `runs.csv` and `curves.csv`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 const REPORT: &str = "results/mnist-lenet-3seeds";
 
@@ -60,11 +61,7 @@ fn every_summary_follows_from_its_metrics() {
 /// Runs `experiments plot` on `copy` and requires each of `files` there to equal, byte for
 /// byte, the committed file in `committed`.
 fn redraw_equals(committed: &Path, copy: &Path, files: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("plot")
-        .arg(copy)
-        .output()
-        .unwrap();
+    let out = common::bin().arg("plot").arg(copy).output().unwrap();
     assert!(
         out.status.success(),
         "{}",
@@ -191,11 +188,7 @@ fn the_committed_suite_redraws_from_its_csv_files() {
         !reported.is_empty(),
         "no workload of the suite has been reported"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("plot")
-        .arg(&copy)
-        .output()
-        .unwrap();
+    let out = common::bin().arg("plot").arg(&copy).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

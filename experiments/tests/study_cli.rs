@@ -45,7 +45,7 @@ fn study(config: &Path, out: &Path, extra: &[&str]) -> Output {
 }
 
 fn study_command(config: &Path, out: &Path, extra: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_experiments"));
+    let mut c = common::bin();
     c.arg("study")
         .arg("--config")
         .arg(config)
@@ -53,8 +53,7 @@ fn study_command(config: &Path, out: &Path, extra: &[&str]) -> Command {
         .arg(out)
         .args(["--name", "s", "--backend", "flex", "--quiet", "--data-dir"])
         .arg(mnist_dir())
-        .args(extra)
-        .env("MNIST_NO_DOWNLOAD", "1");
+        .args(extra);
     c
 }
 
@@ -165,11 +164,7 @@ fn a_study_stops_continues_and_redraws_its_report_identically() {
     }
     let svg = std::fs::read(s.join("validation.svg")).unwrap();
     std::fs::remove_file(s.join("study.md")).unwrap();
-    ok(&Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("plot")
-        .arg(&s)
-        .output()
-        .unwrap());
+    ok(&common::bin().arg("plot").arg(&s).output().unwrap());
     assert_eq!(std::fs::read_to_string(s.join("study.md")).unwrap(), md);
     assert_eq!(std::fs::read(s.join("study.csv")).unwrap(), table);
     assert_eq!(std::fs::read(s.join("validation.svg")).unwrap(), svg);
@@ -350,7 +345,7 @@ fn a_suite_trained_in_shards_and_merged_from_its_rows_reports_as_one_trained_in_
         }
     }
     // The report redraws from the workloads' CSV files alone, to the same text.
-    let plot = Command::new(env!("CARGO_BIN_EXE_experiments"))
+    let plot = common::bin()
         .arg("plot")
         .arg(copied.join("s"))
         .output()

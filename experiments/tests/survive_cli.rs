@@ -9,14 +9,9 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 mod common;
+use common::bin;
 
 use common::{TempDir, assert_one_line_error, mnist_dir, ok};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_experiments"));
-    c.env("MNIST_NO_DOWNLOAD", "1");
-    c
-}
 
 /// Two epochs of the dropout CNN under Adam on a few hundred images, two schedules (one of them
 /// reduce-on-plateau, whose state lives in the scheduler record; the other one-cycle, which

@@ -2,7 +2,7 @@
 //! artifact, the pictures, `plot`, seeds, learning, and one-line errors for bad input.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 
@@ -18,7 +18,7 @@ fn train(out: &Path, images: usize, extra: &[&str]) -> Output {
 }
 
 fn train_from(data: &Path, out: &Path, images: usize, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_experiments"))
+    common::bin()
         .arg("--data-dir")
         .arg(data)
         .arg("--out")
@@ -38,7 +38,6 @@ fn train_from(data: &Path, out: &Path, images: usize, extra: &[&str]) -> Output 
         ])
         .args(["--train-limit", &images.to_string()])
         .args(extra)
-        .env("MNIST_NO_DOWNLOAD", "1")
         .output()
         .expect("binary runs")
 }
@@ -156,11 +155,7 @@ fn a_three_schedule_sweep_writes_every_artifact_and_plot_redraws_them() {
     for file in ["grid.png", "loss.svg", "summary.md"] {
         std::fs::remove_file(sweep.join(file)).unwrap();
     }
-    let redraw = Command::new(env!("CARGO_BIN_EXE_experiments"))
-        .arg("plot")
-        .arg(&sweep)
-        .output()
-        .unwrap();
+    let redraw = common::bin().arg("plot").arg(&sweep).output().unwrap();
     ok(&redraw);
     for file in ["grid.png", "loss.svg", "summary.md"] {
         assert!(sweep.join(file).is_file(), "plot redrew {file}");
@@ -242,7 +237,7 @@ fn max_steps_stops_mid_epoch_and_still_evaluates() {
 #[test]
 fn eval_every_scores_the_validation_set_within_epochs_and_the_test_set_at_their_ends() {
     let out = temp_dir("eval-every");
-    ok(&Command::new(env!("CARGO_BIN_EXE_experiments"))
+    ok(&common::bin()
         .arg("--data-dir")
         .arg(mnist_dir())
         .arg("--out")
@@ -265,7 +260,6 @@ fn eval_every_scores_the_validation_set_within_epochs_and_the_test_set_at_their_
             "300",
         ])
         .args(["--schedule", "fixed", "--eval-every", "4", "--name", "e"])
-        .env("MNIST_NO_DOWNLOAD", "1")
         .output()
         .unwrap());
     let metrics = std::fs::read_to_string(out.join("e/fixed/metrics.csv")).unwrap();
@@ -336,7 +330,7 @@ fn a_huge_learning_rate_is_marked_diverged_and_the_sweep_goes_on() {
         "[schedule]\nkind = 'constant'\nlr = 1e6\n",
     )
     .unwrap();
-    let result = Command::new(env!("CARGO_BIN_EXE_experiments"))
+    let result = common::bin()
         .current_dir(&out)
         .arg("--data-dir")
         .arg(mnist_dir())
@@ -398,14 +392,13 @@ fn bad_input_exits_non_zero_with_one_line() {
             "--validation 60000 holds out every one of the 60000 training images",
         ),
     ] {
-        let bad = Command::new(env!("CARGO_BIN_EXE_experiments"))
+        let bad = common::bin()
             .arg("--data-dir")
             .arg(mnist_dir())
             .arg("--out")
             .arg(&out.0)
             .args(["--backend", "flex", "--schedule", "fixed", "--quiet"])
             .args(["--validation", validation])
-            .env("MNIST_NO_DOWNLOAD", "1")
             .output()
             .unwrap();
         assert_one_line_error(&bad, says);
@@ -638,11 +631,10 @@ fn lr_scale_trains_each_schedule_at_each_multiple_of_its_rates() {
         ],
     );
     assert_eq!(cut.status.code(), Some(130), "stopped");
-    let resumed = Command::new(env!("CARGO_BIN_EXE_experiments"))
+    let resumed = common::bin()
         .arg("--resume")
         .arg(out.join("cut"))
         .arg("--quiet")
-        .env("MNIST_NO_DOWNLOAD", "1")
         .output()
         .unwrap();
     ok(&resumed);

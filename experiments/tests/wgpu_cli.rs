@@ -3,7 +3,8 @@
 //! first-time kernel compilation stays short.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+mod common;
 
 #[test]
 fn wgpu_trains_a_few_steps_on_software_vulkan() {
@@ -11,7 +12,7 @@ fn wgpu_trains_a_few_steps_on_software_vulkan() {
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/mnist"));
     let out = std::env::temp_dir().join(format!("experiments-wgpu-{}", std::process::id()));
-    let result = Command::new(env!("CARGO_BIN_EXE_experiments"))
+    let result = common::bin()
         .arg("--data-dir")
         .arg(&data)
         .arg("--out")
@@ -40,7 +41,6 @@ fn wgpu_trains_a_few_steps_on_software_vulkan() {
             "--quiet",
         ])
         .env("CUBECL_AUTOTUNE_LEVEL", "minimal")
-        .env("MNIST_NO_DOWNLOAD", "1")
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&result.stderr);

@@ -133,6 +133,26 @@ fn folder_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// The `kind`s' names (workloads, arms), each checked to name a folder and given once.
+fn folder_names<'a>(
+    kind: &str,
+    names: impl Iterator<Item = &'a String>,
+) -> Result<Vec<&'a String>> {
+    let mut seen = Vec::new();
+    for name in names {
+        if !folder_name(name) {
+            return Err(Error::new(format!(
+                "{kind} name `{name}` must be letters, digits, `-` and `_` only (it names a folder)"
+            )));
+        }
+        if seen.contains(&name) {
+            return Err(Error::new(format!("{kind} `{name}` is given twice")));
+        }
+        seen.push(name);
+    }
+    Ok(seen)
+}
+
 impl StudyFile {
     /// Reads and checks a study file.
     pub fn read(path: &Path) -> Result<Self> {
@@ -166,19 +186,9 @@ impl StudyFile {
                 self.zero_tuning_seeds, self.final_seeds
             )));
         }
+        folder_names("workload", self.workloads.iter().map(|w| &w.name))?;
         let mut places = vec![("[settings]".to_string(), &self.settings)];
-        let mut workloads = Vec::new();
         for w in &self.workloads {
-            if !folder_name(&w.name) {
-                return Err(Error::new(format!(
-                    "workload name `{}` must be letters, digits, `-` and `_` only (it names a folder)",
-                    w.name
-                )));
-            }
-            if workloads.contains(&&w.name) {
-                return Err(Error::new(format!("workload `{}` is given twice", w.name)));
-            }
-            workloads.push(&w.name);
             places.push((format!("workload `{}`", w.name), &w.settings));
         }
         for (place, settings) in places {
@@ -196,18 +206,8 @@ impl StudyFile {
         if self.arms.is_empty() {
             return Err("no [[arm]]: add at least the reference and the cosine arms".into());
         }
-        let mut seen = Vec::new();
+        let seen = folder_names("arm", self.arms.iter().map(|a| &a.name))?;
         for arm in &self.arms {
-            if !folder_name(&arm.name) {
-                return Err(Error::new(format!(
-                    "arm name `{}` must be letters, digits, `-` and `_` only (it names folders)",
-                    arm.name
-                )));
-            }
-            if seen.contains(&&arm.name) {
-                return Err(Error::new(format!("arm `{}` is given twice", arm.name)));
-            }
-            seen.push(&arm.name);
             let text = self.arm_config(arm)?;
             config::parse_config(&format!("arm `{}`", arm.name), &text)?;
         }

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// The MNIST files: `$MNIST_DIR`, else the shared copy beside the checkout.
 pub fn mnist_dir() -> PathBuf {
@@ -80,4 +80,12 @@ pub fn assert_one_line_error(out: &Output, needle: &str) {
     assert_eq!(lines.len(), 1, "one error line: {err}");
     assert!(lines[0].contains(needle), "expected `{needle}` in: {err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The `experiments` binary, never allowed to download a data set (a test that needs data
+/// names its folder).
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_experiments"));
+    c.env("MNIST_NO_DOWNLOAD", "1");
+    c
 }
