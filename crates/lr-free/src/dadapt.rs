@@ -156,19 +156,14 @@ impl WholeModuleOptimizer for DAdaptAdam {
         let c = &self.c;
         let (beta_1, beta_2) = (c.beta_1, c.beta_2);
         let k = self.k;
-        let bias_correction = if c.use_bias_correction {
-            (1.0 - beta_2.powf((k + 1) as f64)).sqrt() / (1.0 - beta_1.powf((k + 1) as f64))
-        } else {
-            1.0
-        };
+        let bias_correction =
+            params::adam_bias_correction(c.use_bias_correction, beta_1, beta_2, k);
         let dlr = self.d * lr * bias_correction;
         let sqrt_beta_2 = beta_2.sqrt();
         let (mut numerator_acum, mut sk_l1) = (0.0, 0.0);
-        let mut slots = params::gather(&module, &mut grads);
+        let coupled = if c.decouple { 0.0 } else { c.weight_decay };
+        let mut slots = params::gather_decayed(&module, &mut grads, coupled);
         for slot in slots.iter_mut() {
-            if c.weight_decay != 0.0 && !c.decouple {
-                slot.grad = slot.grad.clone() + slot.value.clone().mul_scalar(c.weight_decay);
-            }
             let p = &slot.value;
             let mut state = self.states.remove(&slot.id).unwrap_or_else(|| AdamState {
                 s: p.zeros_like(),
@@ -200,10 +195,8 @@ impl WholeModuleOptimizer for DAdaptAdam {
         for slot in slots {
             let state = &self.states[&slot.id];
             let denom = state.exp_avg_sq.clone().sqrt().add_scalar(c.epsilon);
-            let mut p = slot.value;
-            if c.weight_decay != 0.0 && c.decouple {
-                p = p.clone() + p.mul_scalar(-c.weight_decay * dlr);
-            }
+            let decoupled = if c.decouple { c.weight_decay } else { 0.0 };
+            let p = params::decayed(slot.value, decoupled, dlr);
             updated.insert(slot.id, p - state.exp_avg.clone() / denom);
         }
         self.k = k + 1;

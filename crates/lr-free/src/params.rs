@@ -39,6 +39,41 @@ impl ModuleVisitor for Gather<'_> {
     }
 }
 
+/// [`gather`] with coupled (L2) weight decay folded into the gradients: `g + λ·p`, the
+/// reference's order of operations. `weight_decay` 0 adds nothing.
+pub(crate) fn gather_decayed<M: Module>(
+    module: &M,
+    grads: &mut GradientsParams,
+    weight_decay: f64,
+) -> Vec<Slot> {
+    let mut slots = gather(module, grads);
+    if weight_decay != 0.0 {
+        for slot in slots.iter_mut() {
+            slot.grad = slot.grad.clone() + slot.value.clone().mul_scalar(weight_decay);
+        }
+    }
+    slots
+}
+
+/// Decoupled weight decay of a step of size `dlr`: `p − λ·dlr·p` (written `p + p·(−λ·dlr)`, as
+/// the references compute it).
+pub(crate) fn decayed(p: Tensor<1>, weight_decay: f64, dlr: f64) -> Tensor<1> {
+    if weight_decay == 0.0 {
+        return p;
+    }
+    p.clone() + p.mul_scalar(-weight_decay * dlr)
+}
+
+/// Adam's bias correction `√(1 − β2^(k+1)) / (1 − β1^(k+1))` at step `k` (from 0), or 1 when
+/// off, as Prodigy and D-Adapt Adam fold it into the step size.
+pub(crate) fn adam_bias_correction(on: bool, beta_1: f64, beta_2: f64, k: u64) -> f64 {
+    if on {
+        (1.0 - beta_2.powf((k + 1) as f64)).sqrt() / (1.0 - beta_1.powf((k + 1) as f64))
+    } else {
+        1.0
+    }
+}
+
 /// The parameters of `module` that have a gradient in `grads`, in the module's own order (the
 /// order PyTorch's `model.parameters()` gives for the same layers). Their gradients are taken
 /// out of `grads`.

@@ -130,19 +130,14 @@ impl WholeModuleOptimizer for Prodigy {
         let (beta_1, beta_2) = (c.beta_1, c.beta_2);
         let beta_3 = c.beta_3.unwrap_or(beta_2.sqrt());
         let (d, k) = (self.d, self.k);
-        let bias_correction = if c.use_bias_correction {
-            (1.0 - beta_2.powf((k + 1) as f64)).sqrt() / (1.0 - beta_1.powf((k + 1) as f64))
-        } else {
-            1.0
-        };
+        let bias_correction =
+            params::adam_bias_correction(c.use_bias_correction, beta_1, beta_2, k);
         let dlr = d * lr * bias_correction;
         let d_numerator = self.d_numerator * beta_3;
         let (mut delta_numerator, mut d_denom) = (0.0, 0.0);
-        let mut slots = params::gather(&module, &mut grads);
+        let coupled = if c.decouple { 0.0 } else { c.weight_decay };
+        let mut slots = params::gather_decayed(&module, &mut grads, coupled);
         for slot in slots.iter_mut() {
-            if c.weight_decay != 0.0 && !c.decouple {
-                slot.grad = slot.grad.clone() + slot.value.clone().mul_scalar(c.weight_decay);
-            }
             let p = &slot.value;
             let mut state = self.states.remove(&slot.id).unwrap_or_else(|| State {
                 s: p.zeros_like(),
@@ -186,11 +181,9 @@ impl WholeModuleOptimizer for Prodigy {
         for slot in slots {
             let state = &self.states[&slot.id];
             let denom = state.exp_avg_sq.clone().sqrt().add_scalar(d * c.epsilon);
-            let mut p = slot.value;
-            if c.weight_decay != 0.0 && c.decouple {
-                p = p.clone() + p.mul_scalar(-c.weight_decay * dlr);
-            }
-            p = match &state.exp_avg {
+            let decoupled = if c.decouple { c.weight_decay } else { 0.0 };
+            let p = params::decayed(slot.value, decoupled, dlr);
+            let p = match &state.exp_avg {
                 Some(m) => p - (m.clone() / denom).mul_scalar(dlr),
                 None => p - (slot.grad / denom).mul_scalar(dlr * d),
             };
