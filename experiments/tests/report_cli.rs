@@ -142,7 +142,8 @@ fn the_committed_studies_redraw_identically_from_their_csv_files() {
 }
 
 /// The committed suite: every workload reported so far redraws its tables, word for word, from
-/// its `runs.csv` and `curves.csv`, and those hold exactly its arms' rows, in the suite's order.
+/// its `runs.csv` and `curves.csv`, and those hold exactly its arms' rows, in the suite's order;
+/// with all of them reported, `suite.md` redraws from them too.
 #[test]
 fn the_committed_suite_redraws_from_its_csv_files() {
     let suite = Path::new(env!("CARGO_MANIFEST_DIR")).join("../results/suite");
@@ -203,6 +204,15 @@ fn the_committed_suite_redraws_from_its_csv_files() {
                 "{f} of {name:?} differs from what its rows give"
             );
         }
+    }
+    // Once every workload is reported, the report across them redraws too.
+    if suite.join("suite.md").is_file() {
+        let want = std::fs::read_to_string(suite.join("suite.md")).unwrap();
+        let got = std::fs::read_to_string(copy.join("suite.md")).unwrap();
+        assert!(
+            want == got,
+            "suite.md differs from what the workloads' rows give"
+        );
     }
     let _ = std::fs::remove_dir_all(&copy);
 }
