@@ -227,6 +227,11 @@ pub struct TrainArgs {
     /// on the CPU; there N runs split the cores, each with its own thread pool).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Read the training losses back from the device every K steps, in one read (default: 1
+    /// on the CPU, 16 on a GPU, whose queue each read drains); a diverging run stops within K
+    /// steps.
+    #[arg(long, value_name = "K")]
+    pub read_every: Option<u64>,
     /// Stop each run after N steps as if interrupted, leaving a checkpoint to --resume from.
     #[arg(long, value_name = "N")]
     pub stop_after: Option<u64>,
@@ -342,6 +347,14 @@ pub struct BenchArgs {
     /// Time Burn alone.
     #[arg(long)]
     pub no_reference: bool,
+    /// Measure wgpu on a software adapter (lavapipe, llvmpipe) too, which is otherwise
+    /// refused: its figures say nothing of a GPU.
+    #[arg(long)]
+    pub allow_software: bool,
+    /// Turn Burn's kernel fusion off (every GPU operation its own kernel), to measure what
+    /// fusion saves.
+    #[arg(long)]
+    pub unfused: bool,
     /// Also write the table as CSV to FILE.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,

@@ -23,6 +23,11 @@ pub enum ModelKind {
 }
 
 impl ModelKind {
+    /// Whether training draws dropout masks (from the device's generator).
+    pub fn has_dropout(self) -> bool {
+        self == Self::PytorchExample
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Lenet => "lenet",
@@ -93,6 +98,37 @@ impl ModelKind {
                 },
             ],
         }
+    }
+
+    /// The largest buffer one image needs in a forward pass, in f32 values: a convolution's
+    /// output, or its unfolded input where the kernel multiplies through im2col
+    /// (k²·C_in per output position), or a linear layer's input or output.
+    pub fn largest_buffer_per_image(self) -> u64 {
+        (self.layers().into_iter())
+            .map(|l| match l {
+                Layer::Conv {
+                    in_channels,
+                    out_channels,
+                    kernel,
+                    in_size,
+                } => {
+                    let out = (in_size - kernel + 1).pow(2);
+                    out * out_channels.max(kernel * kernel * in_channels)
+                }
+                Layer::Linear { inputs, outputs } => inputs.max(outputs),
+            })
+            .max()
+            .unwrap_or(1)
+    }
+
+    /// Images an evaluation pass on a GPU takes at once: as many as [`Traffic::GPU`] allows
+    /// whose largest buffer fits in `limit` bytes (the device's largest storage binding).
+    ///
+    /// [`Traffic::GPU`]: crate::backend::Traffic::GPU
+    pub fn gpu_eval_chunk(self, limit: u64) -> usize {
+        let per_image = 4 * self.largest_buffer_per_image();
+        let fits = (limit / per_image.max(1)).max(1) as usize;
+        fits.min(crate::backend::Traffic::GPU.eval_chunk)
     }
 
     /// Floating-point operations to train on one image, counted from the layer shapes.

@@ -677,3 +677,58 @@ fn lr_scale_trains_each_schedule_at_each_multiple_of_its_rates() {
         "{md}"
     );
 }
+
+/// metrics.csv without its last column (wall time).
+fn without_wall_time(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .map(|l| l.rsplit_once(',').map_or(l, |(rest, _)| rest))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn reading_the_losses_every_k_steps_changes_no_result_and_a_divergence_is_found_within_k() {
+    let out = temp_dir("read-every");
+    let configs = out.join("configs/schedules");
+    std::fs::create_dir_all(&configs).unwrap();
+    std::fs::write(
+        configs.join("huge.toml"),
+        "[schedule]\nkind = 'constant'\nlr = 1e6\n",
+    )
+    .unwrap();
+    let sweep = |k: &str| {
+        let result = common::bin()
+            .current_dir(&out)
+            .arg("--data-dir")
+            .arg(mnist_dir())
+            .args(["--backend", "flex", "--epochs", "2", "--batch-size", "32"])
+            .args(["--train-limit", "320", "--test-limit", "100", "--validation", "300"])
+            .args(["--eval-every", "4", "--schedule", "fixed,cosine,huge", "--quiet"])
+            .args(["--read-every", k, "--name", &format!("k{k}")])
+            .output()
+            .unwrap();
+        ok(&result);
+        out.join("runs").join(format!("k{k}"))
+    };
+    let (one, seven) = (sweep("1"), sweep("7"));
+    for run in ["fixed", "cosine"] {
+        assert_eq!(
+            without_wall_time(&one.join(run).join("metrics.csv")),
+            without_wall_time(&seven.join(run).join("metrics.csv")),
+            "{run}: the same rows whether the losses are read every step or every 7"
+        );
+    }
+    let (a, b) = (
+        read_summary(&one.join("huge/summary.json")),
+        read_summary(&seven.join("huge/summary.json")),
+    );
+    let at = a["diverged_at_step"].as_u64().expect("the huge rate diverges");
+    assert_eq!(b["diverged_at_step"].as_u64(), Some(at), "the same step found");
+    let losses = |dir: &Path| column(&std::fs::read_to_string(dir.join("huge/metrics.csv")).unwrap(), "train_loss");
+    let (every, batched) = (losses(&one), losses(&seven));
+    assert_eq!(every.len() as u64, at + 1, "every step: the diverging one is the last");
+    assert!(batched.len() as u64 <= at + 7, "stopped within 7 steps: {} rows", batched.len());
+    let same = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(p, q)| p == q || (p.is_nan() && q.is_nan()));
+    assert!(same(&every, &batched[..every.len()]), "{every:?} vs {batched:?}");
+}

@@ -80,7 +80,7 @@ impl RangeTest {
             }
             let batch: Vec<i64> = order.split_off(order.len().saturating_sub(batch_size));
             let loss = learner.loss(data.batch(&batch, device));
-            let value = loss.value;
+            let value = loss.value();
             let lr = rate(self.start, self.end, i, self.steps);
             // Exponential moving average with the bias correction of its first steps.
             average = self.beta * average + (1.0 - self.beta) * value;

@@ -23,6 +23,7 @@ impl Draft {
             quiet: args.quiet,
             devices: args.devices.clone(),
             jobs: args.jobs,
+            read_every: args.read_every,
         };
         check_options(&options)?;
         let (backend, data_dir) = (args.setup.backend, args.setup.data_dir.clone());

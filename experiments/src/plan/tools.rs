@@ -103,6 +103,10 @@ pub struct BenchPlan {
     pub reference: Option<Reference>,
     /// Where the table goes as CSV, if anywhere.
     pub csv: Option<PathBuf>,
+    /// `--allow-software`: measure wgpu on a software adapter.
+    pub allow_software: bool,
+    /// `--unfused`: Burn's kernel fusion off.
+    pub unfused: bool,
 }
 
 impl BenchPlan {
@@ -146,6 +150,8 @@ impl BenchPlan {
             warmup: args.warmup,
             images: args.images,
             threads: args.threads,
+            allow_software: args.allow_software,
+            unfused: args.unfused,
         })
     }
 }

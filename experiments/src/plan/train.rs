@@ -25,6 +25,9 @@ pub struct Options {
     pub devices: Vec<usize>,
     /// `--jobs`: runs at a time on each device.
     pub jobs: Option<usize>,
+    /// `--read-every`: steps between reads of the training losses (default: the backend's
+    /// [`Traffic`](crate::backend::Traffic)). Changes only where a diverged run stops.
+    pub read_every: Option<u64>,
 }
 
 /// Everything a training command will do, checked before anything is trained or written. `R`
@@ -196,6 +199,11 @@ impl TrainPlan {
 
 /// The checks of [`Options`] alone.
 pub(super) fn check_options(options: &Options) -> Result<()> {
+    if options.read_every == Some(0) {
+        return Err(Error::new(
+            "--read-every (0) must be at least 1 step".to_string(),
+        ));
+    }
     if options.checkpoint_every == Some(0) {
         return Err(Error::new(
             "--checkpoint-every (0) must be at least 1 step".to_string(),

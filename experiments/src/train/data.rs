@@ -15,6 +15,8 @@ pub struct DeviceData {
     pub test_y: Tensor<1, Int>,
     pub n_train: usize,
     pub n_test: usize,
+    /// Images a forward pass of evaluation takes at once (see [`Traffic`](crate::backend::Traffic)).
+    pub eval_chunk: usize,
 }
 
 /// MNIST's usual normalisation (and Fashion-MNIST's own statistics).
@@ -98,6 +100,7 @@ impl DeviceData {
             test_y: labels(&data.test, test_device),
             n_train: data.train.count,
             n_test: data.test.count,
+            eval_chunk: crate::backend::Traffic::CPU.eval_chunk,
         }
     }
 
@@ -118,7 +121,14 @@ impl DeviceData {
             test_y: labels(test),
             n_train: train,
             n_test: test,
+            eval_chunk: crate::backend::Traffic::CPU.eval_chunk,
         }
+    }
+
+    /// The same data, evaluated `chunk` images a pass.
+    pub fn chunked(mut self, chunk: usize) -> Self {
+        self.eval_chunk = chunk.max(1);
+        self
     }
 
     /// The training images at `indices`, gathered on `device` (where the training data lives).

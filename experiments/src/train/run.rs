@@ -1,7 +1,8 @@
 //! One training run: batches in a seeded order, the schedule stepped once per optimizer step,
 //! the validation set evaluated every `eval_every` steps and after every epoch, the test set
 //! after every epoch, a checkpoint at every epoch's end, every `--checkpoint-every` steps (or
-//! minute) and on a stop request, divergence detected.
+//! minute) and on a stop request, divergence detected from the losses as they are read back
+//! (every `read_every` steps and before every evaluation and checkpoint).
 
 use std::path::Path;
 use std::time::Instant;
@@ -14,6 +15,8 @@ use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
 
 use super::data::DeviceData;
 use super::eval::{evaluate, validate};
+use super::losses::Losses;
+use super::readback;
 use super::step::{Learner, Shuffle, splitmix64};
 use crate::checkpoint::{self, Checkpoint};
 use crate::error::{Ending, Error, Result};
@@ -22,10 +25,6 @@ use crate::metrics::{self, EvalRow, Outcome, StepRow};
 use crate::plan::{Planned, Settings};
 use crate::progress::Progress;
 use crate::signals;
-
-/// A loss this many times the first one means the run has diverged (the first loss of a fresh
-/// classifier is about ln(classes), so this is a loss no learning run comes back from cheaply).
-const EXPLODED: f64 = 10.0;
 
 /// Where a run keeps its checkpoint and partial metrics, and when it should stop early.
 pub struct RunFiles<'a> {
@@ -45,6 +44,8 @@ pub struct RunFiles<'a> {
     pub checkpoint_every: Option<u64>,
     /// Write the finished run's weights here (those it was evaluated at: x for schedule-free).
     pub model: Option<&'a Path>,
+    /// Steps between reads of the training losses ([`Traffic`](crate::backend::Traffic)).
+    pub read_every: u64,
 }
 
 /// Training time between checkpoints when no step count is given: what a killed run loses.
@@ -134,8 +135,7 @@ impl Live {
                 "cannot save the {what} state for the checkpoint: {e}"
             ))
         };
-        let model = (self.learner.model.clone().into_record())
-            .into_bytes()
+        let model = readback::counted(|| self.learner.model.clone().into_record().into_bytes())
             .map_err(|e| bad("model", format!("{e:?}")))?;
         let optimizer = (self.learner.optim)
             .to_bytes()
@@ -173,6 +173,24 @@ impl Live {
         // Metrics first: a checkpoint never claims rows that metrics.csv lacks.
         fsio::write_atomic(files.metrics, c.metrics.as_bytes())?;
         c.save(files.checkpoint)
+    }
+
+    /// Reads the pending losses into their step rows; true, with a note, when one of them
+    /// diverged (the run then stops).
+    fn read_losses(&mut self, losses: &mut Losses, progress: &mut Progress, name: &str) -> bool {
+        let read = losses.read();
+        let rows = self.out.steps.len() - read.values.len();
+        for (row, &(step, value)) in self.out.steps[rows..].iter_mut().zip(&read.values) {
+            debug_assert_eq!(row.step, step, "the pending losses are the last rows'");
+            row.train_loss = value;
+        }
+        self.first_loss = losses.first();
+        let Some((step, value)) = read.diverged_at else {
+            return false;
+        };
+        self.out.diverged_at = Some(step);
+        progress.note(&format!("{name}: diverged at step {step} (loss {value})"));
+        true
     }
 
     /// Puts the state of checkpoint `c` in place.
@@ -234,6 +252,10 @@ pub fn train(
         .map(|d| LossDecay::new(d.policy().expect("validated before training")));
     let cycled = policy.cycles_momentum() && s.optimizer.takes_momentum();
     let learner = Learner::new(s.model, s.optimizer, cycled, device);
+    // A GPU queues the drawing: wait for it while the generator is still this run's.
+    device
+        .sync()
+        .map_err(|e| Error::new(format!("the device failed while drawing the initial weights: {e:?}")))?;
     drop(init);
     let mut live = Live {
         learner,
@@ -262,6 +284,9 @@ pub fn train(
         started: Instant::now(),
         before: elapsed_before,
     };
+    let mut losses = Losses::new(files.read_every, live.first_loss);
+    // Only dropout draws from the generator during training; reseeding drains a GPU's queue.
+    let reseed = s.model.has_dropout();
     let plateau = live.scheduler.plateau();
     let mut saved_at = clock.seconds();
     progress.start(&run.name, total_steps);
@@ -274,7 +299,7 @@ pub fn train(
                 break 'epochs;
             }
             let step = live.step;
-            {
+            if reseed {
                 let _generator = generator();
                 device.seed(step_seed(seed, step));
             }
@@ -287,18 +312,13 @@ pub fn train(
                 lr,
                 momentum,
                 estimate: None,
-                train_loss: loss.value,
+                train_loss: f64::NAN,
             });
-            let first = *live.first_loss.get_or_insert(loss.value);
-            if !loss.value.is_finite() || loss.value > EXPLODED * first.max(1e-3) {
-                live.out.diverged_at = Some(step);
-                progress.note(&format!(
-                    "{}: diverged at step {step} (loss {})",
-                    run.name, loss.value
-                ));
+            // Read before this step's update: a diverging step found here is never applied.
+            if losses.push(step, &loss.tensor) && live.read_losses(&mut losses, progress, &run.name)
+            {
                 break 'epochs;
             }
-            let value = loss.value;
             let scale = loss_decay.as_ref().map(|d| d.factor(step));
             live.learner = live.learner.update(loss, lr, scale);
             if let Some(row) = live.out.steps.last_mut() {
@@ -306,10 +326,21 @@ pub fn train(
             }
             live.out.images += batch.len() as u64;
             live.step += 1;
-            progress.step(live.step, epoch, lr, value);
+            progress.step(live.step, epoch, lr, losses.last());
             // A point within the epoch; the epoch's end and the run's are evaluated below.
             let ends_epoch = live.step.is_multiple_of(steps_per_epoch) || live.step >= total_steps;
-            if eval_every.is_some_and(|n| live.step.is_multiple_of(n)) && !ends_epoch {
+            let evaluates = eval_every.is_some_and(|n| live.step.is_multiple_of(n)) && !ends_epoch;
+            let stops = signals::stop_requested() || files.stop_after == Some(live.step);
+            let now = clock.seconds();
+            let due = !ends_epoch
+                && match files.checkpoint_every {
+                    Some(n) => live.step.is_multiple_of(n),
+                    None => now - saved_at >= CHECKPOINT_SECONDS,
+                };
+            if (evaluates || stops || due) && live.read_losses(&mut losses, progress, &run.name) {
+                break 'epochs;
+            }
+            if evaluates {
                 let at = (epoch, live.step);
                 evaluate_into(
                     &mut live.out,
@@ -320,7 +351,7 @@ pub fn train(
                     &clock,
                 );
             }
-            if signals::stop_requested() || files.stop_after == Some(live.step) {
+            if stops {
                 live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
                 progress.note(&format!(
                     "{}: stopped after step {}; checkpoint saved",
@@ -329,16 +360,14 @@ pub fn train(
                 ending = Ending::Stopped;
                 break 'epochs;
             }
-            let now = clock.seconds();
-            let due = match files.checkpoint_every {
-                Some(n) => live.step.is_multiple_of(n),
-                None => now - saved_at >= CHECKPOINT_SECONDS,
-            };
-            if due && !ends_epoch {
+            if due {
                 // Mid-epoch, as a stop saves it; the epoch's end saves its own below.
                 live.save(&files, epoch, epoch_rng, false, now)?;
                 saved_at = now;
             }
+        }
+        if live.read_losses(&mut losses, progress, &run.name) {
+            break 'epochs;
         }
         let at = (epoch, live.step);
         let row = evaluate_into(&mut live.out, &live.learner, data, at, Sets::Both, &clock);
@@ -356,6 +385,8 @@ pub fn train(
             saved_at = clock.seconds();
         }
     }
+    // The losses of steps trained after the last read (a run cut short by --max-steps).
+    live.read_losses(&mut losses, progress, &run.name);
     let mut out = live.out;
     let scored_last = (out.evaluations.last())
         .is_some_and(|e| e.step + 1 == live.step && e.test_accuracy.is_some());
@@ -367,7 +398,7 @@ pub fn train(
     }
     out.train_seconds = clock.seconds() - out.eval_seconds;
     if let (Ending::Finished, Some(path)) = (ending, files.model) {
-        let bytes = (live.learner.evaluated().into_record().into_bytes())
+        let bytes = readback::counted(|| live.learner.evaluated().into_record().into_bytes())
             .map_err(|e| Error::new(format!("cannot save the trained model: {e:?}")))?;
         fsio::write_atomic(path, &bytes)?;
     }

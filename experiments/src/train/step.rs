@@ -1,6 +1,6 @@
 //! The training step, written once for training, the LR range test and the bench: the network,
-//! its optimizer and loss; forward and loss read back, then backward and update; and the seeded
-//! shuffle that orders the batches.
+//! its optimizer and loss; forward, then backward and update, the loss left on the device
+//! (`Losses` reads it back in batches); and the seeded shuffle that orders the batches.
 
 use burn::module::Module;
 use burn::nn::loss::{CrossEntropyLoss, CrossEntropyLossConfig};
@@ -21,11 +21,16 @@ pub struct Learner {
     loss_fn: CrossEntropyLoss,
 }
 
-/// A batch's loss: the tensor to differentiate and its value, read back from the device.
+/// A batch's loss before the update: the tensor to differentiate, still on the device.
 pub struct Loss {
-    tensor: Tensor<1>,
-    /// The loss of the batch before the update.
-    pub value: f64,
+    pub tensor: Tensor<1>,
+}
+
+impl Loss {
+    /// Its value, read back now (one device read: the range test, which stops on it at once).
+    pub fn value(&self) -> f64 {
+        super::readback::floats(self.tensor.clone())[0] as f64
+    }
 }
 
 impl Learner {
@@ -55,11 +60,11 @@ impl Learner {
         Some(value)
     }
 
-    /// Forward pass and cross-entropy of `batch`, its value read back.
+    /// Forward pass and cross-entropy of `batch`, left on the device.
     pub fn loss(&self, batch: Batch) -> Loss {
-        let tensor = self.loss_fn.forward(self.model.forward(batch.x), batch.y);
-        let value = tensor.clone().into_scalar::<f32>() as f64;
-        Loss { tensor, value }
+        Loss {
+            tensor: self.loss_fn.forward(self.model.forward(batch.x), batch.y),
+        }
     }
 
     /// Backward pass of `loss` (times `scale`, for loss decay) and one optimizer step at `lr`.
