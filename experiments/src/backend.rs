@@ -1,12 +1,48 @@
 //! Picking the device: wgpu on a hardware GPU, else Burn's pure-Rust CPU backend.
 
+use burn::tensor::wgpu::{WgpuSetup, wgpu};
 use burn::tensor::{Device, DeviceKind};
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+/// How a run talks to its device: how often the training losses are read back, and how many
+/// images an evaluation pass takes. The CPU backends compute each operation when it is asked
+/// for, so a read costs nothing extra there: they read every step, which keeps the bits of
+/// every result trained before. A GPU drains its queue at each read, so it reads in batches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Traffic {
+    /// Steps between reads of the training losses (also read at every evaluation, checkpoint
+    /// and stop); a diverging run is found within this many steps.
+    pub read_every: u64,
+    /// Images a forward pass of evaluation takes at once.
+    pub eval_chunk: usize,
+}
+
+impl Traffic {
+    /// flex and ndarray.
+    pub const CPU: Self = Self {
+        read_every: 1,
+        eval_chunk: 1000,
+    };
+    /// wgpu: up to 5,000 images a pass, fewer where the device's largest buffer needs it
+    /// ([`ModelKind::gpu_eval_chunk`](crate::model::ModelKind::gpu_eval_chunk)).
+    pub const GPU: Self = Self {
+        read_every: 16,
+        eval_chunk: 5000,
+    };
+
+    /// The traffic of backend `used`.
+    pub fn of(used: BackendKind) -> Self {
+        match used {
+            BackendKind::Wgpu => Self::GPU,
+            _ => Self::CPU,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum BackendKind {
     /// wgpu when a hardware GPU adapter is found, flex otherwise.
@@ -42,8 +78,8 @@ fn adapters() -> Vec<(String, bool)> {
         .collect()
 }
 
-/// The devices of `--devices`: discrete GPUs by their index among the discrete GPUs wgpu finds.
-pub fn gpus(indices: &[usize]) -> Result<Vec<Device>> {
+/// The GPUs of `--devices`: discrete GPUs by their index among the discrete GPUs wgpu finds.
+pub fn gpus(indices: &[usize]) -> Result<Vec<DeviceKind>> {
     use burn::backend::wgpu::wgpu::DeviceType;
     let found = wgpu_adapters()
         .into_iter()
@@ -53,7 +89,7 @@ pub fn gpus(indices: &[usize]) -> Result<Vec<Device>> {
         .iter()
         .map(|&i| {
             if i < found {
-                Ok(Device::wgpu(DeviceKind::DiscreteGpu(i)))
+                Ok(DeviceKind::DiscreteGpu(i))
             } else {
                 Err(Error::new(format!(
                     "--devices {i}: wgpu finds {found} discrete GPU(s), numbered from 0; list only those, or drop --devices"
@@ -81,8 +117,100 @@ fn wgpu_adapters() -> Vec<(String, burn::backend::wgpu::wgpu::DeviceType)> {
         .collect()
 }
 
-/// Runs a future to completion on this thread; wgpu's adapter enumeration resolves at once on
-/// native platforms, so a no-op waker and a polling loop are enough.
+/// The GPUs opened so far, with the setup each came up on (a runtime is initialised once per
+/// process, so later callers reuse it).
+type Opened = Vec<(DeviceKind, Device, WgpuSetup)>;
+static OPENED: std::sync::Mutex<Opened> = std::sync::Mutex::new(Vec::new());
+
+/// The wgpu device `kind` names, opened once per process, with its setup.
+fn gpu(kind: DeviceKind) -> Result<(Device, WgpuSetup)> {
+    let mut opened = OPENED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, device, setup)) = opened.iter().find(|(k, _, _)| *k == kind) {
+        return Ok((device.clone(), setup.clone()));
+    }
+    let (device, setup) = Device::wgpu_options()
+        .device_kind(kind.clone())
+        .init_with_setup()
+        .map_err(|e| Error::new(format!("cannot open the GPU ({kind:?}): {e}; check the driver, or use --backend flex")))?;
+    opened.push((kind, device.clone(), setup.clone()));
+    Ok((device, setup))
+}
+
+/// The adapter behind the wgpu device `kind`: its name, type and driver.
+pub fn adapter(kind: DeviceKind) -> Result<Adapter> {
+    let info = gpu(kind)?.1.adapter.get_info();
+    use burn::backend::wgpu::wgpu::DeviceType;
+    Ok(Adapter {
+        software: matches!(info.device_type, DeviceType::Cpu | DeviceType::Other),
+        line: format!(
+            "{} ({:?}, {:?}, driver {} {})",
+            info.name, info.device_type, info.backend, info.driver, info.driver_info
+        ),
+    })
+}
+
+/// The largest storage buffer one binding of the default GPU takes, in bytes.
+pub fn buffer_limit() -> Result<u64> {
+    Ok(gpu(DeviceKind::DefaultDevice)?.1.device.limits().max_storage_buffer_binding_size)
+}
+
+/// What a wgpu device runs on.
+pub struct Adapter {
+    /// Name, type, graphics API and driver, as one line.
+    pub line: String,
+    /// A CPU adapter (lavapipe, llvmpipe, WARP) or one wgpu cannot classify.
+    pub software: bool,
+}
+
+/// `n` devices on each GPU of `kinds`, each with its own queue: CubeCL records a device's
+/// kernels on one thread and submits them to one queue, so runs overlap on a GPU only on
+/// devices of their own. Each holds its own copy of whatever is put on it.
+pub fn side_by_side(kinds: &[DeviceKind], n: usize) -> Result<Vec<Device>> {
+    let mut out = Vec::new();
+    for kind in kinds {
+        let (first, setup) = gpu(kind.clone())?;
+        out.push(first);
+        for _ in 1..n {
+            let fail = |e: String| {
+                Error::new(format!(
+                    "cannot open another queue on the GPU for {n} runs side by side: {e}; lower --jobs"
+                ))
+            };
+            let (device, queue) = another_device(&setup).map_err(fail)?;
+            let more = WgpuSetup {
+                instance: setup.instance.clone(),
+                adapter: setup.adapter.clone(),
+                device,
+                queue,
+                backend: setup.backend,
+            };
+            let device = Device::wgpu_options().setup(more).init();
+            out.push(device.map_err(|e| fail(e.to_string()))?);
+        }
+    }
+    Ok(out)
+}
+
+/// A further logical device (and queue) on `setup`'s adapter, requested as CubeCL requests its
+/// own in this build (its WGSL path: every feature but mappable primary buffers, the adapter's
+/// limits, allocation for memory use).
+fn another_device(setup: &WgpuSetup) -> std::result::Result<(wgpu::Device, wgpu::Queue), String> {
+    let descriptor = wgpu::DeviceDescriptor {
+        label: None,
+        required_features: (setup.adapter.features())
+            .difference(wgpu::Features::MAPPABLE_PRIMARY_BUFFERS),
+        required_limits: setup.adapter.limits(),
+        memory_hints: wgpu::MemoryHints::MemoryUsage,
+        trace: wgpu::Trace::Off,
+        // SAFETY: what CubeCL enables on its own device (experimental passthrough shaders),
+        // so kernels compiled for one device are valid on the other.
+        experimental_features: unsafe { wgpu::ExperimentalFeatures::enabled() },
+    };
+    block_on(setup.adapter.request_device(&descriptor)).map_err(|e| e.to_string())
+}
+
+/// Runs a future to completion on this thread; wgpu's adapter enumeration and device requests
+/// resolve at once on native platforms, so a no-op waker and a polling loop are enough.
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
@@ -104,14 +232,14 @@ pub fn device(kind: BackendKind) -> Result<(Device, BackendKind)> {
             if adapters().is_empty() {
                 return Err("--backend wgpu: no GPU adapter found (no Vulkan, Metal or DX12 driver); install the GPU driver, or `mesa-vulkan-drivers` for software Vulkan, or use --backend flex".into());
             }
-            Ok((Device::wgpu(DeviceKind::DefaultDevice), BackendKind::Wgpu))
+            Ok((gpu(DeviceKind::DefaultDevice)?.0, BackendKind::Wgpu))
         }
         BackendKind::Auto => {
             let found = adapters();
             match found.iter().find(|(_, hw)| *hw) {
                 Some((name, _)) => {
                     eprintln!("backend: wgpu on {name} (hardware GPU found)");
-                    Ok((Device::wgpu(DeviceKind::DefaultDevice), BackendKind::Wgpu))
+                    Ok((gpu(DeviceKind::DefaultDevice)?.0, BackendKind::Wgpu))
                 }
                 None => {
                     eprintln!("backend: flex (no hardware GPU adapter found)");

@@ -12,6 +12,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod fsio;
+pub mod kernels;
 pub mod layout;
 pub mod metrics;
 pub mod model;

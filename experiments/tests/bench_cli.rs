@@ -1,6 +1,6 @@
 //! `experiments bench --no-reference` on tiny settings: the CSV's columns and that every number
-//! in it is finite and positive, shares of the peak in (0, 100]; and one-line errors for bad
-//! flags. No timing is asserted.
+//! in it is finite and positive, shares of the peak in (0, 100], one read a step and no kernel
+//! launches on the CPU; and one-line errors for bad flags. No timing is asserted.
 
 use std::process::Output;
 
@@ -57,6 +57,9 @@ fn bench_writes_a_csv_of_finite_positive_numbers() {
             "percent_of_peak",
             "peak_gflops",
             "cores_busy",
+            "reads_per_step",
+            "kernels_per_step",
+            "new_kernels_after_warmup",
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
@@ -68,7 +71,11 @@ fn bench_writes_a_csv_of_finite_positive_numbers() {
     // No reference: PyTorch's cells are empty.
     assert_eq!(&row[4], "");
     assert_eq!(&row[5], "");
-    for (name, cell) in header.iter().zip(row.iter()).skip(2) {
+    // The CPU reads each step's loss as it trains, and launches no CubeCL kernel.
+    assert_eq!(&row[13], "1");
+    assert_eq!(&row[14], "0");
+    assert_eq!(&row[15], "0");
+    for (name, cell) in header.iter().zip(row.iter()).skip(2).take(11) {
         if name.starts_with("pytorch") || name == "burn_over_pytorch" {
             continue;
         }

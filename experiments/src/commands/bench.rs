@@ -10,13 +10,14 @@ use std::time::Instant;
 
 use burn::tensor::Device;
 
-use crate::backend::{self, BackendKind};
+use crate::backend::{self, BackendKind, Traffic};
 use crate::error::{Error, Result};
 use crate::fsio;
 use crate::model::{ModelKind, Net};
 use crate::optim::OptimizerKind;
 use crate::plan::{BenchPlan, Reference};
-use crate::train::{DeviceData, Learner, Shuffle, evaluate};
+use crate::kernels;
+use crate::train::{DeviceData, Learner, Losses, Shuffle, evaluate, readback};
 
 /// Batches of random data the bench cycles through: enough that gathering a batch costs what it
 /// costs in training, few enough to fit any device.
@@ -96,47 +97,101 @@ struct Training {
     images_per_second: f64,
     /// Process CPU time over wall time while it ran: the cores kept busy.
     cores_busy: Option<f64>,
+    /// Device→host reads per timed step.
+    reads_per_step: f64,
+    /// Kernel launches per timed step (none on the CPU backends).
+    kernels_per_step: f64,
+    /// Kernels the timed steps launched that the warm-up had not: compiles after warm-up.
+    new_kernels: u64,
+    /// The kernels of a few steps timed one by one: name, launches and seconds per step.
+    kernel_times: Vec<(String, f64, f64)>,
 }
 
+/// Keeps the first device failure for the bench to report once it is done.
+fn keep_failure<E: std::fmt::Debug>(
+    slot: &std::cell::Cell<std::result::Result<(), String>>,
+    r: std::result::Result<(), E>,
+) {
+    if let Err(e) = r {
+        let kept = slot.replace(Ok(()));
+        slot.set(kept.and(Err(format!("{e:?}"))));
+    }
+}
+
+/// Steps whose kernels are each timed on their own, after the measurement.
+const KERNEL_TIMED_STEPS: u64 = 3;
+
 /// Images per second of `steps` training steps after `warmup`, through the training step
-/// itself: batches gathered in a shuffled order from random data held on `device`, the loss
-/// read back every step; and the cores busy meanwhile.
+/// itself: batches gathered in a shuffled order from random data held on `device`, the losses
+/// read back as training reads them (every `read_every` steps, in one read), the device synced
+/// before the clock stops; and the cores busy, the reads and the kernel launches meanwhile.
 fn burn_rate(
     model: ModelKind,
     optimizer: OptimizerKind,
     batch: usize,
     device: &Device,
-    warmup: u64,
-    steps: u64,
-) -> Training {
+    (warmup, steps): (u64, u64),
+    read_every: u64,
+) -> Result<Training> {
     device.seed(0);
-    let mut learner = Learner::new(model, optimizer, false, device);
+    let mut learner = Some(Learner::new(model, optimizer, false, device));
     let n = batch * BENCH_BATCHES;
     let data = DeviceData::random(n, 1, device);
     let mut shuffle = Shuffle::new(0);
     let mut order: Vec<i64> = Vec::new();
-    let mut step = |learner: Learner| {
-        if order.len() < batch {
-            order = shuffle.permutation(n);
+    let mut losses = Losses::new(read_every, None);
+    let mut t = 0;
+    let run = |count: u64| {
+        for _ in 0..count {
+            if order.len() < batch {
+                order = shuffle.permutation(n);
+            }
+            let indices = order.split_off(order.len() - batch);
+            let now = learner.take().expect("put back every step");
+            let loss = now.loss(data.batch(&indices, device));
+            if losses.push(t, &loss.tensor) {
+                losses.read();
+            }
+            learner = Some(now.update(loss, 1e-3, None));
+            t += 1;
         }
-        let indices = order.split_off(order.len() - batch);
-        let loss = learner.loss(data.batch(&indices, device));
-        learner.update(loss, 1e-3, None)
+        losses.read();
+        device.sync()
     };
-    for _ in 0..warmup {
-        learner = step(learner);
-    }
-    let cpu_start = cpu_seconds();
-    let start = Instant::now();
-    for _ in 0..steps {
-        learner = step(learner);
-    }
-    let seconds = start.elapsed().as_secs_f64();
-    let cpu = cpu_start.zip(cpu_seconds()).map(|(a, b)| b - a);
-    Training {
+    // Called from the warm-up and the measured stretch alike.
+    let run = std::cell::RefCell::new(run);
+    let run = |count: u64| (run.borrow_mut())(count);
+    let synced = std::cell::Cell::new(Ok(()));
+    let keep = |r| keep_failure(&synced, r);
+    let (mut seconds, mut cpu, mut reads) = (0.0, None, 0);
+    let launches = kernels::count(
+        false,
+        || keep(run(warmup)),
+        || {
+            let cpu_start = cpu_seconds();
+            let reads_before = readback::reads();
+            let start = Instant::now();
+            keep(run(steps));
+            seconds = start.elapsed().as_secs_f64();
+            reads = readback::reads() - reads_before;
+            cpu = cpu_start.zip(cpu_seconds()).map(|(a, b)| b - a);
+        },
+    );
+    let timed = kernels::count(true, || (), || keep(run(KERNEL_TIMED_STEPS)));
+    synced
+        .into_inner()
+        .map_err(|e| Error::new(format!("the device failed during the bench: {e}")))?;
+    let per = |v: f64| v / KERNEL_TIMED_STEPS as f64;
+    Ok(Training {
         images_per_second: (steps * batch as u64) as f64 / seconds,
         cores_busy: cpu.map(|c| c / seconds),
-    }
+        reads_per_step: reads as f64 / steps as f64,
+        kernels_per_step: launches.kernels as f64 / steps as f64,
+        new_kernels: launches.new_kernels,
+        kernel_times: (timed.by_name.into_iter())
+            .map(|(name, n, secs)| (name, per(n as f64), per(secs)))
+            .collect(),
+    })
 }
 
 /// Images evaluated per measurement: MNIST's test set.
@@ -149,10 +204,10 @@ const EVAL_REPS: u32 = 3;
 /// training runs it: the network without autodiff, so no graph is recorded and dropout is off,
 /// the test set in large chunks, loss and accuracy read back) over `EVAL_IMAGES` random images
 /// held on `device`, the best of `EVAL_REPS` after one untimed.
-fn evaluation_rate(model: ModelKind, device: &Device) -> f64 {
+fn evaluation_rate(model: ModelKind, device: &Device, chunk: usize) -> f64 {
     device.seed(0);
     let net = Net::new(model, &device.clone().autodiff());
-    let data = DeviceData::random(1, EVAL_IMAGES, device);
+    let data = DeviceData::random(1, EVAL_IMAGES, device).chunked(chunk);
     evaluate(&net, &data);
     let best = (0..EVAL_REPS)
         .map(|_| {
@@ -175,7 +230,7 @@ struct Row {
 
 /// The CSV header: the table's columns (the share of the peak in percent), with the FLOP per
 /// image and the peak the share is of. PyTorch's cells are empty with `--no-reference`.
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 16] = [
     "backend",
     "model",
     "batch",
@@ -189,6 +244,9 @@ const CSV_HEADER: [&str; 13] = [
     "percent_of_peak",
     "peak_gflops",
     "cores_busy",
+    "reads_per_step",
+    "kernels_per_step",
+    "new_kernels_after_warmup",
 ];
 
 /// PyTorch's images per second for the same measurement, or why there is none.
@@ -232,6 +290,26 @@ fn reference_rate(
 pub fn run(plan: BenchPlan) -> Result<()> {
     // SAFETY: set before any compute thread pool exists (nothing has run on a device yet).
     unsafe { std::env::set_var("RAYON_NUM_THREADS", plan.threads.to_string()) };
+    if plan.unfused {
+        kernels::unfuse()
+            .map_err(|e| Error::new(format!("bench --unfused: {e}")))?;
+    }
+    // Every device first: a software GPU adapter is refused before anything is measured.
+    let mut opened = HashMap::new();
+    for &kind in &plan.backends {
+        let (device, used) = backend::device(kind)?;
+        if used == BackendKind::Wgpu {
+            let adapter = backend::adapter(burn::tensor::DeviceKind::DefaultDevice)?;
+            println!("wgpu adapter: {}", adapter.line);
+            if adapter.software && !plan.allow_software {
+                return Err(Error::new(format!(
+                    "bench --backends wgpu: the adapter is a software one ({}), whose figures say nothing of a GPU; install the GPU's Vulkan driver, or pass --allow-software to measure it anyway",
+                    adapter.line
+                )));
+            }
+        }
+        opened.insert(kind, (device, used));
+    }
     let first_peak = peak_gflops(plan.threads);
     eprintln!(
         "peak: {first_peak:.1} GFLOP/s ({PEAK_SIZE}³ fp32 gemm, {} threads)",
@@ -240,20 +318,36 @@ pub fn run(plan: BenchPlan) -> Result<()> {
     let mut rows = Vec::new();
     let mut reference = HashMap::new();
     for &kind in &plan.backends {
-        let (inner, used) = backend::device(kind)?;
+        let (inner, used) = opened[&kind].clone();
         let device = inner.clone().autodiff();
+        let traffic = Traffic::of(used);
         for &model in &plan.models {
             // Evaluation does not depend on the training batch: measured once per model.
-            let evaluation = evaluation_rate(model, &inner);
+            let chunk = match used {
+                BackendKind::Wgpu => model.gpu_eval_chunk(backend::buffer_limit()?),
+                _ => traffic.eval_chunk,
+            };
+            let evaluation = evaluation_rate(model, &inner, chunk);
             for &batch in &plan.batch_sizes {
                 let steps = plan.images.div_ceil(batch as u64).max(2);
-                let training = burn_rate(model, plan.optimizer, batch, &device, plan.warmup, steps);
+                let counts = (plan.warmup, steps);
+                let training =
+                    burn_rate(model, plan.optimizer, batch, &device, counts, traffic.read_every)?;
                 eprintln!(
-                    "burn {} {} batch {batch}: {:.0} images/s training ({steps} steps), {evaluation:.0} evaluating",
+                    "burn {} {} batch {batch}: {:.0} images/s training ({steps} steps), {evaluation:.0} evaluating; {:.3} reads, {:.1} kernels a step, {} new kernels after warm-up",
                     used.name(),
                     model.name(),
                     training.images_per_second,
+                    training.reads_per_step,
+                    training.kernels_per_step,
+                    training.new_kernels,
                 );
+                for (name, launches, seconds) in training.kernel_times.iter().take(6) {
+                    eprintln!(
+                        "  {:>9.3} ms/step {launches:>5.1}× {name}",
+                        seconds * 1e3
+                    );
+                }
                 if let Some(r) = &plan.reference
                     && !reference.contains_key(&(model, batch))
                 {
@@ -285,10 +379,11 @@ pub fn run(plan: BenchPlan) -> Result<()> {
         Some(r) => format!("PyTorch on {}", r.device),
     };
     println!(
-        "\nTraining images/s, {} threads, {} (lr 1e-3), random data on the device, {} warm-up steps, {against}.",
+        "\nTraining images/s, {} threads, {} (lr 1e-3), random data on the device, {} warm-up steps, losses read as training reads them{}, {against}.",
         plan.threads,
         plan.optimizer.name(),
         plan.warmup,
+        if plan.unfused { ", kernel fusion off" } else { "" },
     );
     println!(
         "Peak: {peak:.1} GFLOP/s ({PEAK_SIZE}×{PEAK_SIZE}×{PEAK_SIZE} fp32 gemm, {} threads, best of {PEAK_REPS} before the measurements and {PEAK_REPS} after).",
@@ -310,9 +405,9 @@ pub fn run(plan: BenchPlan) -> Result<()> {
         flop.join(", ")
     );
     println!(
-        "| backend | model | batch | Burn img/s | PyTorch img/s | Burn / PyTorch | evaluation img/s | evaluation / training | GFLOP/s | % of peak | cores busy |"
+        "| backend | model | batch | Burn img/s | PyTorch img/s | Burn / PyTorch | evaluation img/s | evaluation / training | GFLOP/s | % of peak | cores busy | reads/step | kernels/step | new kernels after warm-up |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     let mut csv = csv::Writer::from_writer(Vec::new());
     let csv_error = |e: csv::Error| Error::new(format!("cannot write the bench CSV: {e}"));
     csv.write_record(CSV_HEADER).map_err(csv_error)?;
@@ -331,12 +426,15 @@ pub fn run(plan: BenchPlan) -> Result<()> {
             .cores_busy
             .map_or("–".into(), |c| format!("{c:.2}"));
         println!(
-            "| {} | {} | {} | {rate:.0} | {torch_cell} | {ratio_cell} | {:.0} | {:.2}× | {gflops:.1} | {share:.1}% | {cores_cell} |",
+            "| {} | {} | {} | {rate:.0} | {torch_cell} | {ratio_cell} | {:.0} | {:.2}× | {gflops:.1} | {share:.1}% | {cores_cell} | {:.3} | {:.1} | {} |",
             row.backend.name(),
             row.model.name(),
             row.batch,
             row.evaluation,
             row.evaluation / rate,
+            row.training.reads_per_step,
+            row.training.kernels_per_step,
+            row.training.new_kernels,
         );
         let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
         csv.write_record([
@@ -353,6 +451,9 @@ pub fn run(plan: BenchPlan) -> Result<()> {
             share.to_string(),
             peak.to_string(),
             opt(row.training.cores_busy),
+            row.training.reads_per_step.to_string(),
+            row.training.kernels_per_step.to_string(),
+            row.training.new_kernels.to_string(),
         ])
         .map_err(csv_error)?;
     }

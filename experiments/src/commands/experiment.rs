@@ -1,11 +1,11 @@
 //! The default command: plan the sweep, load the data once, train every run through the work
 //! queue, and draw the sweep's report.
 
-use burn::tensor::Device;
+use burn::tensor::{Device, DeviceKind};
 use std::path::Path;
 
 use super::lr_find;
-use crate::backend::{self, BackendKind};
+use crate::backend::{self, BackendKind, Traffic};
 use crate::checkpoint::Checkpoint;
 use crate::cli::TrainArgs;
 use crate::config::Dataset;
@@ -57,7 +57,7 @@ pub fn run_plan(draft: Draft) -> Result<Ending> {
     fsio::create_out_dir(draft.sweep.path())?;
     // One process writes a sweep folder: a second one (the same command, or --resume) stops here.
     let _lock = fsio::lock_folder(draft.sweep.path())?;
-    let (places, used) = places(&draft)?;
+    let (places, used, jobs) = places(&draft)?;
     let curve = draft.sweep.file(layout::LR_FIND);
     let quiet = draft.options.quiet;
     let plan = draft.finish(places[0].data.n_train, |s| {
@@ -68,14 +68,14 @@ pub fn run_plan(draft: Draft) -> Result<Ending> {
     }
     announce(&plan, used, &places[0].data);
     signals::install_handler();
-    let jobs = jobs(&plan, used);
     // On the CPU, runs side by side split the cores between them rather than all queueing on
-    // one thread pool.
+    // one thread pool; on a GPU each has a device (and queue) of its own among the places.
     let threads = (used != BackendKind::Wgpu && jobs > 1)
         .then(|| (rayon::current_num_threads() / jobs).max(1));
+    let per_place = if used == BackendKind::Wgpu { 1 } else { jobs };
     let ending = worker::run_queue(
         &places,
-        jobs,
+        per_place,
         threads,
         &plan.runs,
         |side_by_side| Progress::new(plan.settings.batch_size, plan.options.quiet, side_by_side),
@@ -99,31 +99,40 @@ pub fn run_plan(draft: Draft) -> Result<Ending> {
 }
 
 /// Runs trained at once on each device: `--jobs`, else 8 on a GPU and 1 on the CPU (where runs
-/// would only compete for the same cores); never more than there are runs.
-fn jobs(plan: &TrainPlan, used: BackendKind) -> usize {
-    let jobs = (plan.options.jobs)
-        .unwrap_or(if used == BackendKind::Wgpu {
-            DEFAULT_GPU_JOBS
-        } else {
-            1
-        })
-        .clamp(1, plan.runs.len().max(1));
+/// would only compete for the same cores); never more than there are runs. On a GPU a model
+/// with dropout trains one run at a time: its masks come from the one generator CubeCL keeps
+/// for the whole process, which runs side by side would draw from in the order their threads
+/// happen to run.
+fn jobs(draft: &Draft, used: BackendKind) -> Result<usize> {
+    let gpu = used == BackendKind::Wgpu;
+    let dropout = draft.settings.model.has_dropout();
+    let asked = draft.options.jobs;
+    if let (true, true, Some(n @ 2..)) = (gpu, dropout, asked) {
+        return Err(Error::new(format!(
+            "--jobs {n} on wgpu: {}'s dropout masks come from the GPU's one process-wide generator, so runs side by side would not be reproducible; use --jobs 1 (or separate commands), or --backend flex",
+            draft.settings.model.name()
+        )));
+    }
+    let default = if gpu && !dropout { DEFAULT_GPU_JOBS } else { 1 };
+    let jobs = asked.unwrap_or(default).clamp(1, draft.runs.len().max(1));
     if jobs > 1 {
         eprintln!(
             "training {jobs} runs at a time on {}{}",
             used.name(),
-            if used == BackendKind::Wgpu {
-                ""
+            if gpu {
+                ", each with its own device queue and copy of the data"
             } else {
                 "; dropout masks then depend on thread timing, so runs of a dropout model are not bit-reproducible"
             }
         );
     }
-    jobs
+    Ok(jobs)
 }
 
-/// Loads the data set and puts a copy on every device the runs will use.
-fn places(plan: &Draft) -> Result<(Vec<Place>, BackendKind)> {
+/// Loads the data set and puts a copy on every device the runs will use: one per GPU and job
+/// on wgpu, one on the CPU (where the jobs share it). Returns the places, the backend used and
+/// the runs trained at once on each GPU or on the CPU.
+fn places(plan: &Draft) -> Result<(Vec<Place>, BackendKind, usize)> {
     let s = &plan.settings;
     // The whole training set: the validation images are its last ones, whatever --train-limit.
     let data = mnist::load(
@@ -135,26 +144,36 @@ fn places(plan: &Draft) -> Result<(Vec<Place>, BackendKind)> {
     .map_err(|e| Error::new(e.to_string()))?;
     let (data, validation) = train::hold_out(data, s.validation, plan.file.train_limit)?;
     let (device, used) = backend::device(s.backend)?;
-    let devices = if plan.options.devices.is_empty() {
+    let jobs = jobs(plan, used)?;
+    let devices = if used == BackendKind::Wgpu {
+        let kinds = if plan.options.devices.is_empty() {
+            vec![DeviceKind::DefaultDevice]
+        } else {
+            backend::gpus(&plan.options.devices)?
+        };
+        backend::side_by_side(&kinds, jobs)?
+    } else if plan.options.devices.is_empty() {
         vec![device]
-    } else if used != BackendKind::Wgpu {
+    } else {
         return Err(Error::new(format!(
             "--devices spreads runs over GPUs, but the backend is {}; use --backend wgpu",
             used.name()
         )));
-    } else {
-        backend::gpus(&plan.options.devices)?
     };
     let fashion = s.dataset == Dataset::FashionMnist;
+    let chunk = match used {
+        BackendKind::Wgpu => s.model.gpu_eval_chunk(backend::buffer_limit()?),
+        _ => Traffic::CPU.eval_chunk,
+    };
     let places = devices
         .iter()
         .map(|d| {
             let device = d.clone().autodiff();
-            let data = DeviceData::new(&data, &validation, fashion, &device, d);
+            let data = DeviceData::new(&data, &validation, fashion, &device, d).chunked(chunk);
             Place { device, data }
         })
         .collect();
-    Ok((places, used))
+    Ok((places, used, jobs))
 }
 
 /// The LR range test for the `"auto"` rates of a preset, its curve written to `curve`.
@@ -257,6 +276,7 @@ fn run_one(
         max_steps: plan.max_steps,
         checkpoint_every: plan.options.checkpoint_every,
         model: plan.options.save_model.then_some(model_path.as_path()),
+        read_every: (plan.options.read_every).unwrap_or(Traffic::of(used).read_every),
     };
     let s = &plan.settings;
     let (outcome, ending) = train::train(run, s, &place.data, &place.device, progress, files)?;
