@@ -49,9 +49,9 @@ fi
 export MNIST_DIR=$data MNIST_NO_DOWNLOAD=1
 
 if [ "${QUICK:-0}" = 1 ]; then
-    images=512 warmup=3 limit=(--train-limit 1024 --test-limit 500 --validation 500) batches=64,256
+    images=512 warmup=32 limit=(--train-limit 1024 --test-limit 500 --validation 500) batches=64,256
 else
-    images=65536 warmup=20 limit=() batches=64,256,1024
+    images=65536 warmup=32 limit=() batches=64,256,1024
 fi
 software=()
 [ "${ALLOW_SOFTWARE:-0}" = 1 ] && software=(--allow-software)

@@ -131,7 +131,11 @@ fn gpu(kind: DeviceKind) -> Result<(Device, WgpuSetup)> {
     let (device, setup) = Device::wgpu_options()
         .device_kind(kind.clone())
         .init_with_setup()
-        .map_err(|e| Error::new(format!("cannot open the GPU ({kind:?}): {e}; check the driver, or use --backend flex")))?;
+        .map_err(|e| {
+            Error::new(format!(
+                "cannot open the GPU ({kind:?}): {e}; check the driver, or use --backend flex"
+            ))
+        })?;
     opened.push((kind, device.clone(), setup.clone()));
     Ok((device, setup))
 }
@@ -151,7 +155,11 @@ pub fn adapter(kind: DeviceKind) -> Result<Adapter> {
 
 /// The largest storage buffer one binding of the default GPU takes, in bytes.
 pub fn buffer_limit() -> Result<u64> {
-    Ok(gpu(DeviceKind::DefaultDevice)?.1.device.limits().max_storage_buffer_binding_size)
+    Ok(gpu(DeviceKind::DefaultDevice)?
+        .1
+        .device
+        .limits()
+        .max_storage_buffer_binding_size)
 }
 
 /// What a wgpu device runs on.

@@ -326,7 +326,8 @@ pub struct BenchArgs {
     /// Optimizer (lr 1e-3), for both sides.
     #[arg(long, value_enum, default_value = "adam")]
     pub optimizer: OptimizerKind,
-    /// Untimed steps first (kernel selection, allocator warm-up).
+    /// Untimed steps first (kernel selection, allocator warm-up); on wgpu at least 32, two
+    /// reads of the losses, after which no kernel compiles.
     #[arg(long, default_value_t = 5)]
     pub warmup: u64,
     /// Images to time per measurement; the step count is this divided by the batch size.

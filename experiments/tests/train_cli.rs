@@ -703,8 +703,21 @@ fn reading_the_losses_every_k_steps_changes_no_result_and_a_divergence_is_found_
             .arg("--data-dir")
             .arg(mnist_dir())
             .args(["--backend", "flex", "--epochs", "2", "--batch-size", "32"])
-            .args(["--train-limit", "320", "--test-limit", "100", "--validation", "300"])
-            .args(["--eval-every", "4", "--schedule", "fixed,cosine,huge", "--quiet"])
+            .args([
+                "--train-limit",
+                "320",
+                "--test-limit",
+                "100",
+                "--validation",
+                "300",
+            ])
+            .args([
+                "--eval-every",
+                "4",
+                "--schedule",
+                "fixed,cosine,huge",
+                "--quiet",
+            ])
             .args(["--read-every", k, "--name", &format!("k{k}")])
             .output()
             .unwrap();
@@ -723,12 +736,38 @@ fn reading_the_losses_every_k_steps_changes_no_result_and_a_divergence_is_found_
         read_summary(&one.join("huge/summary.json")),
         read_summary(&seven.join("huge/summary.json")),
     );
-    let at = a["diverged_at_step"].as_u64().expect("the huge rate diverges");
-    assert_eq!(b["diverged_at_step"].as_u64(), Some(at), "the same step found");
-    let losses = |dir: &Path| column(&std::fs::read_to_string(dir.join("huge/metrics.csv")).unwrap(), "train_loss");
+    let at = a["diverged_at_step"]
+        .as_u64()
+        .expect("the huge rate diverges");
+    assert_eq!(
+        b["diverged_at_step"].as_u64(),
+        Some(at),
+        "the same step found"
+    );
+    let losses = |dir: &Path| {
+        column(
+            &std::fs::read_to_string(dir.join("huge/metrics.csv")).unwrap(),
+            "train_loss",
+        )
+    };
     let (every, batched) = (losses(&one), losses(&seven));
-    assert_eq!(every.len() as u64, at + 1, "every step: the diverging one is the last");
-    assert!(batched.len() as u64 <= at + 7, "stopped within 7 steps: {} rows", batched.len());
-    let same = |x: &[f64], y: &[f64]| x.iter().zip(y).all(|(p, q)| p == q || (p.is_nan() && q.is_nan()));
-    assert!(same(&every, &batched[..every.len()]), "{every:?} vs {batched:?}");
+    assert_eq!(
+        every.len() as u64,
+        at + 1,
+        "every step: the diverging one is the last"
+    );
+    assert!(
+        batched.len() as u64 <= at + 7,
+        "stopped within 7 steps: {} rows",
+        batched.len()
+    );
+    let same = |x: &[f64], y: &[f64]| {
+        x.iter()
+            .zip(y)
+            .all(|(p, q)| p == q || (p.is_nan() && q.is_nan()))
+    };
+    assert!(
+        same(&every, &batched[..every.len()]),
+        "{every:?} vs {batched:?}"
+    );
 }

@@ -13,10 +13,10 @@ use burn::tensor::Device;
 use crate::backend::{self, BackendKind, Traffic};
 use crate::error::{Error, Result};
 use crate::fsio;
+use crate::kernels;
 use crate::model::{ModelKind, Net};
 use crate::optim::OptimizerKind;
 use crate::plan::{BenchPlan, Reference};
-use crate::kernels;
 use crate::train::{DeviceData, Learner, Losses, Shuffle, evaluate, readback};
 
 /// Batches of random data the bench cycles through: enough that gathering a batch costs what it
@@ -116,6 +116,22 @@ fn keep_failure<E: std::fmt::Debug>(
         let kept = slot.replace(Ok(()));
         slot.set(kept.and(Err(format!("{e:?}"))));
     }
+}
+
+/// The warm-up steps on a backend: at least two loss reads' worth where the losses are read
+/// in batches, so that every kernel (the reads' own included) has compiled and fusion has
+/// settled before the clock starts.
+fn warmup(asked: u64, traffic: Traffic) -> u64 {
+    match traffic.read_every {
+        1 => asked,
+        k => asked.max(2 * k),
+    }
+}
+
+/// A kernel's type name without its path and generic arguments (`DirectConv2dKernel`).
+fn short(kernel: &str) -> &str {
+    let plain = kernel.split('<').next().unwrap_or(kernel);
+    plain.rsplit("::").next().unwrap_or(plain)
 }
 
 /// Steps whose kernels are each timed on their own, after the measurement.
@@ -291,8 +307,7 @@ pub fn run(plan: BenchPlan) -> Result<()> {
     // SAFETY: set before any compute thread pool exists (nothing has run on a device yet).
     unsafe { std::env::set_var("RAYON_NUM_THREADS", plan.threads.to_string()) };
     if plan.unfused {
-        kernels::unfuse()
-            .map_err(|e| Error::new(format!("bench --unfused: {e}")))?;
+        kernels::unfuse().map_err(|e| Error::new(format!("bench --unfused: {e}")))?;
     }
     // Every device first: a software GPU adapter is refused before anything is measured.
     let mut opened = HashMap::new();
@@ -330,9 +345,15 @@ pub fn run(plan: BenchPlan) -> Result<()> {
             let evaluation = evaluation_rate(model, &inner, chunk);
             for &batch in &plan.batch_sizes {
                 let steps = plan.images.div_ceil(batch as u64).max(2);
-                let counts = (plan.warmup, steps);
-                let training =
-                    burn_rate(model, plan.optimizer, batch, &device, counts, traffic.read_every)?;
+                let counts = (warmup(plan.warmup, traffic), steps);
+                let training = burn_rate(
+                    model,
+                    plan.optimizer,
+                    batch,
+                    &device,
+                    counts,
+                    traffic.read_every,
+                )?;
                 eprintln!(
                     "burn {} {} batch {batch}: {:.0} images/s training ({steps} steps), {evaluation:.0} evaluating; {:.3} reads, {:.1} kernels a step, {} new kernels after warm-up",
                     used.name(),
@@ -344,8 +365,9 @@ pub fn run(plan: BenchPlan) -> Result<()> {
                 );
                 for (name, launches, seconds) in training.kernel_times.iter().take(6) {
                     eprintln!(
-                        "  {:>9.3} ms/step {launches:>5.1}× {name}",
-                        seconds * 1e3
+                        "  {:>9.3} ms/step {launches:>5.1}× {}",
+                        seconds * 1e3,
+                        short(name),
                     );
                 }
                 if let Some(r) = &plan.reference
@@ -379,11 +401,19 @@ pub fn run(plan: BenchPlan) -> Result<()> {
         Some(r) => format!("PyTorch on {}", r.device),
     };
     println!(
-        "\nTraining images/s, {} threads, {} (lr 1e-3), random data on the device, {} warm-up steps, losses read as training reads them{}, {against}.",
+        "\nTraining images/s, {} threads, {} (lr 1e-3), random data on the device, {} warm-up steps{}, losses read as training reads them{}, {against}.",
         plan.threads,
         plan.optimizer.name(),
         plan.warmup,
-        if plan.unfused { ", kernel fusion off" } else { "" },
+        match plan.backends.contains(&BackendKind::Wgpu) {
+            true => format!(" (on wgpu at least {})", warmup(0, Traffic::GPU)),
+            false => String::new(),
+        },
+        if plan.unfused {
+            ", kernel fusion off"
+        } else {
+            ""
+        },
     );
     println!(
         "Peak: {peak:.1} GFLOP/s ({PEAK_SIZE}×{PEAK_SIZE}×{PEAK_SIZE} fp32 gemm, {} threads, best of {PEAK_REPS} before the measurements and {PEAK_REPS} after).",

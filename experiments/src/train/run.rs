@@ -253,9 +253,11 @@ pub fn train(
     let cycled = policy.cycles_momentum() && s.optimizer.takes_momentum();
     let learner = Learner::new(s.model, s.optimizer, cycled, device);
     // A GPU queues the drawing: wait for it while the generator is still this run's.
-    device
-        .sync()
-        .map_err(|e| Error::new(format!("the device failed while drawing the initial weights: {e:?}")))?;
+    device.sync().map_err(|e| {
+        Error::new(format!(
+            "the device failed while drawing the initial weights: {e:?}"
+        ))
+    })?;
     drop(init);
     let mut live = Live {
         learner,
