@@ -356,17 +356,20 @@ fn a_suite_trained_in_shards_and_merged_from_its_rows_reports_as_one_trained_in_
     }
 }
 
-/// Killed with SIGKILL at ten or more moments (from a fixed generator, so the test is the same
-/// every time) and continued each time with the same command, the small suite ends with the
-/// rows and reports of an uninterrupted one.
+/// Killed with SIGKILL twelve times (at moments from a fixed generator, each a fraction of an
+/// uninterrupted run's time, so the test does not depend on the machine's speed) and continued
+/// each time with the same command, the small suite ends with the rows and reports of an
+/// uninterrupted one.
 #[cfg(unix)]
 #[test]
 fn a_suite_killed_again_and_again_ends_as_one_never_killed() {
     let dir = TempDir::new("suite-chaos");
     let config = dir.join("tiny-suite.toml");
     std::fs::write(&config, SUITE).unwrap();
-    let (calm, killed) = (dir.join("calm"), dir.join("killed"));
+    let calm = dir.join("calm");
+    let start = std::time::Instant::now();
     ok(&study(&config, &calm, &[]));
+    let calm_time = start.elapsed();
     let mut state = 0x5EED_u64;
     let mut next = || {
         // splitmix64
@@ -376,36 +379,51 @@ fn a_suite_killed_again_and_again_ends_as_one_never_killed() {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    // Twelve kills, each 0.3–1.8 s into a continuation (loading the data, a range test, a grid,
-    // a final sweep, writing rows or the report), then one continuation to the end.
-    let mut kills = 0;
-    while kills < 12 {
-        let mut child = study_command(&config, &killed, &[])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let wait = std::time::Duration::from_millis(300 + next() % 1500);
-        let start = std::time::Instant::now();
-        while start.elapsed() < wait && child.try_wait().unwrap().is_none() {
-            std::thread::sleep(std::time::Duration::from_millis(5));
+    // Each continuation runs 5–15 % of the uninterrupted time before its kill (loading the data, a
+    // range test, a grid, a final sweep, writing rows or the report). Where the suite finishes
+    // before the twelfth kill (a continuation's start and the run in flight cost less than
+    // expected, or the machine is less busy than during the uninterrupted run), it starts again
+    // in a new directory with moments half as long, so the twelve kills spread over as much of the
+    // suite as they can.
+    let mut scale = 1.0;
+    let killed = loop {
+        assert!(
+            scale > 1e-3,
+            "the suite never ran long enough for twelve kills"
+        );
+        let killed = dir.join(format!("killed-{scale}"));
+        let mut kills = 0;
+        while kills < 12 {
+            let mut child = study_command(&config, &killed, &[])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            let share = scale * (0.05 + 0.10 * (next() % 1000) as f64 / 1000.0);
+            let wait = calm_time.mul_f64(share);
+            let start = std::time::Instant::now();
+            while start.elapsed() < wait && child.try_wait().unwrap().is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "a continuation failed: {status}");
+                break;
+            }
+            child.kill().unwrap();
+            child.wait().unwrap();
+            kills += 1;
         }
-        if child.try_wait().unwrap().is_some() {
-            break;
+        eprintln!("uninterrupted {calm_time:?}; moments x{scale}: {kills} kills");
+        if kills == 12 {
+            break killed;
         }
-        child.kill().unwrap();
-        child.wait().unwrap();
-        kills += 1;
-    }
-    assert!(
-        kills >= 10,
-        "the suite finished after {kills} kills: make it longer"
-    );
+        scale /= 2.0;
+    };
     ok(&study(&config, &killed, &[]));
     for ((name, want), (_, got)) in reports(&calm.join("s"))
         .iter()
         .zip(reports(&killed.join("s")))
     {
-        assert_eq!(&got, want, "{name} differs after {kills} kills");
+        assert_eq!(&got, want, "{name} differs after twelve kills");
     }
 }
