@@ -15,6 +15,8 @@ pub const EXPLODED: f64 = 10.0;
 pub struct Losses {
     every: usize,
     pending: Vec<(u64, Tensor<1>)>,
+    /// The tensors of the last read, already on the device, to pad a short read with.
+    spare: Vec<Tensor<1>>,
     first: Option<f64>,
     last: f64,
 }
@@ -34,6 +36,7 @@ impl Losses {
         Self {
             every: every.max(1) as usize,
             pending: Vec::new(),
+            spare: Vec::new(),
             first,
             last: f64::NAN,
         }
@@ -58,12 +61,18 @@ impl Losses {
             return read;
         }
         let (steps, mut tensors): (Vec<u64>, Vec<Tensor<1>>) = pending.into_iter().unzip();
-        // Always `every` tensors: the concatenation is then one kernel whatever the number
-        // pending (an evaluation or a stop reads early), so no read compiles a new one.
-        if tensors.len() < self.every {
+        // Always `every` distinct tensors: the concatenation is then the one kernel of a full
+        // read whatever the number pending (an evaluation or a stop reads early). Fusion takes
+        // a tensor given twice as one input, which would be another kernel, so the padding is
+        // the last read's tensors where there are enough of them.
+        let short = self.every - tensors.len().min(self.every);
+        if short > 0 && self.spare.len() >= short {
+            tensors.extend(self.spare.drain(..short));
+        } else if short > 0 {
             let last = tensors[tensors.len() - 1].clone();
             tensors.resize(self.every, last);
         }
+        self.spare = tensors.clone();
         let values = readback::floats(Tensor::cat(tensors, 0));
         for (step, value) in steps.into_iter().zip(values) {
             let value = value as f64;
@@ -117,6 +126,29 @@ mod tests {
         );
         // Other tests read in parallel: at least this one's read, and it was one.
         assert!(readback::reads() > before);
+    }
+
+    #[test]
+    fn a_short_read_gives_only_its_own_losses_whatever_pads_it() {
+        let device = Device::flex();
+        let mut losses = Losses::new(4, None);
+        // The first read short (padded by repetition), then a full one, then short ones
+        // (padded with the previous read's tensors, a diverging one among them).
+        losses.push(0, &loss(3.0, &device));
+        assert_eq!(losses.read().values, vec![(0, 3.0)]);
+        for (step, v) in [(1, 2.0), (2, 1.0), (3, 100.0), (4, 0.5)] {
+            losses.push(step, &loss(v, &device));
+        }
+        let full = losses.read();
+        assert_eq!(full.diverged_at, Some((3, 100.0)));
+        losses.push(5, &loss(0.25, &device));
+        let short = losses.read();
+        assert_eq!(short.values, vec![(5, 0.25)]);
+        assert_eq!(short.diverged_at, None, "the padding is not judged");
+        losses.push(6, &loss(0.125, &device));
+        losses.push(7, &loss(0.0625, &device));
+        assert_eq!(losses.read().values, vec![(6, 0.125), (7, 0.0625)]);
+        assert_eq!(losses.last(), 0.0625);
     }
 
     #[test]
