@@ -6,41 +6,8 @@ use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-
-/// How a run talks to its device: how often the training losses are read back, and how many
-/// images an evaluation pass takes. The CPU backends compute each operation when it is asked
-/// for, so a read costs nothing extra there: they read every step, which keeps the bits of
-/// every result trained before. A GPU drains its queue at each read, so it reads in batches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Traffic {
-    /// Steps between reads of the training losses (also read at every evaluation, checkpoint
-    /// and stop); a diverging run is found within this many steps.
-    pub read_every: u64,
-    /// Images a forward pass of evaluation takes at once.
-    pub eval_chunk: usize,
-}
-
-impl Traffic {
-    /// flex and ndarray.
-    pub const CPU: Self = Self {
-        read_every: 1,
-        eval_chunk: 1000,
-    };
-    /// wgpu: up to 5,000 images a pass, fewer where the device's largest buffer needs it
-    /// ([`ModelKind::gpu_eval_chunk`](crate::model::ModelKind::gpu_eval_chunk)).
-    pub const GPU: Self = Self {
-        read_every: 16,
-        eval_chunk: 5000,
-    };
-
-    /// The traffic of backend `used`.
-    pub fn of(used: BackendKind) -> Self {
-        match used {
-            BackendKind::Wgpu => Self::GPU,
-            _ => Self::CPU,
-        }
-    }
-}
+use crate::model::ModelKind;
+use crate::traffic::Traffic;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -57,6 +24,14 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
+    /// The traffic of this backend (as used: `auto` resolved).
+    pub fn traffic(self) -> Traffic {
+        match self {
+            Self::Wgpu => Traffic::GPU,
+            _ => Traffic::CPU,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Auto => "auto",
@@ -153,8 +128,17 @@ pub fn adapter(kind: DeviceKind) -> Result<Adapter> {
     })
 }
 
+/// Images an evaluation pass of `model` takes at once on backend `used`: on wgpu as many as
+/// the device's largest buffer allows ([`ModelKind::gpu_eval_chunk`]), else the CPU's chunk.
+pub fn eval_chunk(used: BackendKind, model: ModelKind) -> Result<usize> {
+    Ok(match used {
+        BackendKind::Wgpu => model.gpu_eval_chunk(buffer_limit()?),
+        _ => Traffic::CPU.eval_chunk,
+    })
+}
+
 /// The largest storage buffer one binding of the default GPU takes, in bytes.
-pub fn buffer_limit() -> Result<u64> {
+fn buffer_limit() -> Result<u64> {
     Ok(gpu(DeviceKind::DefaultDevice)?
         .1
         .device

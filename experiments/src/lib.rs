@@ -24,6 +24,7 @@ pub mod progress;
 pub mod report;
 pub mod signals;
 pub mod summary;
+pub mod traffic;
 pub mod train;
 pub mod worker;
 

@@ -124,11 +124,11 @@ impl ModelKind {
     /// Images an evaluation pass on a GPU takes at once: as many as [`Traffic::GPU`] allows
     /// whose largest buffer fits in `limit` bytes (the device's largest storage binding).
     ///
-    /// [`Traffic::GPU`]: crate::backend::Traffic::GPU
+    /// [`Traffic::GPU`]: crate::traffic::Traffic::GPU
     pub fn gpu_eval_chunk(self, limit: u64) -> usize {
         let per_image = 4 * self.largest_buffer_per_image();
         let fits = (limit / per_image.max(1)).max(1) as usize;
-        fits.min(crate::backend::Traffic::GPU.eval_chunk)
+        fits.min(crate::traffic::Traffic::GPU.eval_chunk)
     }
 
     /// Floating-point operations to train on one image, counted from the layer shapes.

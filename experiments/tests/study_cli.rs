@@ -371,14 +371,7 @@ fn a_suite_killed_again_and_again_ends_as_one_never_killed() {
     ok(&study(&config, &calm, &[]));
     let calm_time = start.elapsed();
     let mut state = 0x5EED_u64;
-    let mut next = || {
-        // splitmix64
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
+    let mut next = || experiments::train::splitmix64(&mut state);
     // Each continuation runs 5–15 % of the uninterrupted time before its kill (loading the data, a
     // range test, a grid, a final sweep, writing rows or the report). Where the suite finishes
     // before the twelfth kill (a continuation's start and the run in flight cost less than

@@ -5,7 +5,7 @@ use burn::tensor::{Device, DeviceKind};
 use std::path::Path;
 
 use super::lr_find;
-use crate::backend::{self, BackendKind, Traffic};
+use crate::backend::{self, BackendKind};
 use crate::checkpoint::Checkpoint;
 use crate::cli::TrainArgs;
 use crate::config::Dataset;
@@ -161,10 +161,7 @@ fn places(plan: &Draft) -> Result<(Vec<Place>, BackendKind, usize)> {
         )));
     };
     let fashion = s.dataset == Dataset::FashionMnist;
-    let chunk = match used {
-        BackendKind::Wgpu => s.model.gpu_eval_chunk(backend::buffer_limit()?),
-        _ => Traffic::CPU.eval_chunk,
-    };
+    let chunk = backend::eval_chunk(used, s.model)?;
     let places = devices
         .iter()
         .map(|d| {
@@ -276,7 +273,7 @@ fn run_one(
         max_steps: plan.max_steps,
         checkpoint_every: plan.options.checkpoint_every,
         model: plan.options.save_model.then_some(model_path.as_path()),
-        read_every: (plan.options.read_every).unwrap_or(Traffic::of(used).read_every),
+        read_every: (plan.options.read_every).unwrap_or(used.traffic().read_every),
     };
     let s = &plan.settings;
     let (outcome, ending) = train::train(run, s, &place.data, &place.device, progress, files)?;

@@ -26,7 +26,7 @@ pub struct Options {
     /// `--jobs`: runs at a time on each device.
     pub jobs: Option<usize>,
     /// `--read-every`: steps between reads of the training losses (default: the backend's
-    /// [`Traffic`](crate::backend::Traffic)). Changes only where a diverged run stops.
+    /// [`Traffic`](crate::traffic::Traffic)). Changes only where a diverged run stops.
     pub read_every: Option<u64>,
 }
 

@@ -15,7 +15,7 @@ pub struct DeviceData {
     pub test_y: Tensor<1, Int>,
     pub n_train: usize,
     pub n_test: usize,
-    /// Images a forward pass of evaluation takes at once (see [`Traffic`](crate::backend::Traffic)).
+    /// Images a forward pass of evaluation takes at once (see [`Traffic`](crate::traffic::Traffic)).
     pub eval_chunk: usize,
 }
 
@@ -100,7 +100,7 @@ impl DeviceData {
             test_y: labels(&data.test, test_device),
             n_train: data.train.count,
             n_test: data.test.count,
-            eval_chunk: crate::backend::Traffic::CPU.eval_chunk,
+            eval_chunk: crate::traffic::Traffic::CPU.eval_chunk,
         }
     }
 
@@ -121,7 +121,7 @@ impl DeviceData {
             test_y: labels(test),
             n_train: train,
             n_test: test,
-            eval_chunk: crate::backend::Traffic::CPU.eval_chunk,
+            eval_chunk: crate::traffic::Traffic::CPU.eval_chunk,
         }
     }
 

@@ -72,7 +72,9 @@ impl Losses {
             let last = tensors[tensors.len() - 1].clone();
             tensors.resize(self.every, last);
         }
-        self.spare = tensors.clone();
+        if self.every > 1 {
+            self.spare = tensors.clone();
+        }
         let values = readback::floats(Tensor::cat(tensors, 0));
         for (step, value) in steps.into_iter().zip(values) {
             let value = value as f64;

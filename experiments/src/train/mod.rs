@@ -3,6 +3,7 @@
 
 mod data;
 mod eval;
+mod live;
 mod losses;
 pub mod readback;
 mod run;

@@ -8,20 +8,20 @@ use std::path::Path;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device};
+use burn::tensor::Device;
 use burn_lr_schedules::LossDecay;
-use burn_optim::lr_scheduler::{LrScheduler, LrSchedulerRecord};
+use burn_optim::lr_scheduler::LrScheduler;
 
 use super::data::DeviceData;
 use super::eval::{evaluate, validate};
+use super::live::Live;
 use super::losses::Losses;
 use super::readback;
 use super::step::{Learner, Shuffle, splitmix64};
-use crate::checkpoint::{self, Checkpoint};
+use crate::checkpoint::Checkpoint;
 use crate::error::{Ending, Error, Result};
 use crate::fsio;
-use crate::metrics::{self, EvalRow, Outcome, StepRow};
+use crate::metrics::{EvalRow, Outcome, StepRow};
 use crate::plan::{Planned, Settings};
 use crate::progress::Progress;
 use crate::signals;
@@ -44,7 +44,7 @@ pub struct RunFiles<'a> {
     pub checkpoint_every: Option<u64>,
     /// Write the finished run's weights here (those it was evaluated at: x for schedule-free).
     pub model: Option<&'a Path>,
-    /// Steps between reads of the training losses ([`Traffic`](crate::backend::Traffic)).
+    /// Steps between reads of the training losses ([`Traffic`](crate::traffic::Traffic)).
     pub read_every: u64,
 }
 
@@ -113,119 +113,19 @@ fn generator() -> std::sync::MutexGuard<'static, ()> {
     GENERATOR.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The mutable state of a run between steps.
-struct Live {
-    learner: Learner,
-    scheduler: burn_lr_schedules::Scheduler,
-    out: Outcome,
-    first_loss: Option<f64>,
-    step: u64,
-}
-
-impl Live {
-    fn checkpoint(
-        &self,
-        epoch: u64,
-        epoch_rng: u64,
-        epoch_done: bool,
-        wall: f64,
-    ) -> Result<Checkpoint> {
-        let bad = |what: &str, e: String| {
-            Error::new(format!(
-                "cannot save the {what} state for the checkpoint: {e}"
-            ))
-        };
-        let model = readback::counted(|| self.learner.model.clone().into_record().into_bytes())
-            .map_err(|e| bad("model", format!("{e:?}")))?;
-        let optimizer = (self.learner.optim)
-            .to_bytes()
-            .map_err(|e| bad("optimizer", e))?;
-        let scheduler = (self.scheduler.to_record())
-            .into_bytes()
-            .map_err(|e| bad("scheduler", format!("{e:?}")))?;
-        Ok(Checkpoint {
-            state: checkpoint::State {
-                step: self.step,
-                epoch,
-                epoch_rng,
-                epoch_done,
-                first_loss: self.first_loss,
-                eval_seconds: self.out.eval_seconds,
-                wall_seconds: wall,
-                images: self.out.images,
-            },
-            metrics: metrics::to_csv(&self.out.steps, &self.out.evaluations),
-            model: model.to_vec(),
-            optimizer,
-            scheduler: scheduler.to_vec(),
-        })
-    }
-
-    fn save(
-        &self,
-        files: &RunFiles,
-        epoch: u64,
-        epoch_rng: u64,
-        epoch_done: bool,
-        wall: f64,
-    ) -> Result<()> {
-        let c = self.checkpoint(epoch, epoch_rng, epoch_done, wall)?;
-        // Metrics first: a checkpoint never claims rows that metrics.csv lacks.
-        fsio::write_atomic(files.metrics, c.metrics.as_bytes())?;
-        c.save(files.checkpoint)
-    }
-
-    /// Reads the pending losses into their step rows; true, with a note, when one of them
-    /// diverged (the run then stops).
-    fn read_losses(&mut self, losses: &mut Losses, progress: &mut Progress, name: &str) -> bool {
-        let read = losses.read();
-        let rows = self.out.steps.len() - read.values.len();
-        for (row, &(step, value)) in self.out.steps[rows..].iter_mut().zip(&read.values) {
-            debug_assert_eq!(row.step, step, "the pending losses are the last rows'");
-            row.train_loss = value;
-        }
-        self.first_loss = losses.first();
-        let Some((step, value)) = read.diverged_at else {
-            return false;
-        };
-        self.out.diverged_at = Some(step);
-        progress.note(&format!("{name}: diverged at step {step} (loss {value})"));
-        true
-    }
-
-    /// Puts the state of checkpoint `c` in place.
-    fn restore(&mut self, c: &Checkpoint, s: &Settings, path: &Path) -> Result<()> {
-        let damaged = |what: &str| {
-            Error::new(format!(
-                "{}: the checkpoint's {what} does not fit this run; delete the checkpoint to restart the run",
-                path.display()
-            ))
-        };
-        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(c.model.clone()))
-            .map_err(|_| damaged("model"))?;
-        let model = self.learner.model.clone();
-        self.learner.model = model
-            .try_load_record(record)
-            .map_err(|_| damaged("model"))?;
-        // A fresh optimizer of the same build (and its own momentum handle) takes the state.
-        let cycled = self.learner.momentum.is_some();
-        let (optim, handle) = s.optimizer.build_for(cycled);
-        self.learner.optim = optim
-            .load(&c.optimizer, &self.learner.model.devices()[0])
-            .map_err(|_| damaged("optimizer state"))?;
-        self.learner.momentum = handle;
-        let record = LrSchedulerRecord::from_bytes(Bytes::from_bytes_vec(c.scheduler.clone()))
-            .map_err(|_| damaged("scheduler record"))?;
-        (self.scheduler.load_record_checked(record)).map_err(|_| damaged("scheduler record"))?;
-        let (steps, epochs) = metrics::parse(&c.metrics).map_err(|_| damaged("metrics"))?;
-        self.out.steps = steps;
-        self.out.evaluations = epochs;
-        self.out.eval_seconds = c.state.eval_seconds;
-        self.out.images = c.state.images;
-        self.first_loss = c.state.first_loss;
-        self.step = c.state.step;
-        Ok(())
-    }
+/// Writes `live`'s checkpoint and metrics to `files`.
+fn save(
+    live: &Live,
+    files: &RunFiles,
+    epoch: u64,
+    epoch_rng: u64,
+    epoch_done: bool,
+    wall: f64,
+) -> Result<()> {
+    let c = live.checkpoint(epoch, epoch_rng, epoch_done, wall)?;
+    // Metrics first: a checkpoint never claims rows that metrics.csv lacks.
+    fsio::write_atomic(files.metrics, c.metrics.as_bytes())?;
+    c.save(files.checkpoint)
 }
 
 /// Trains one network under one schedule. `device` is the autodiff device the training data
@@ -354,7 +254,7 @@ pub fn train(
                 );
             }
             if stops {
-                live.save(&files, epoch, epoch_rng, false, clock.seconds())?;
+                save(&live, &files, epoch, epoch_rng, false, clock.seconds())?;
                 progress.note(&format!(
                     "{}: stopped after step {}; checkpoint saved",
                     run.name, live.step
@@ -364,7 +264,7 @@ pub fn train(
             }
             if due {
                 // Mid-epoch, as a stop saves it; the epoch's end saves its own below.
-                live.save(&files, epoch, epoch_rng, false, now)?;
+                save(&live, &files, epoch, epoch_rng, false, now)?;
                 saved_at = now;
             }
         }
@@ -383,7 +283,7 @@ pub fn train(
             row.val_accuracy.unwrap_or(f64::NAN),
         );
         if epoch + 1 < s.epochs && live.step < total_steps {
-            live.save(&files, epoch, epoch_rng, true, clock.seconds())?;
+            save(&live, &files, epoch, epoch_rng, true, clock.seconds())?;
             saved_at = clock.seconds();
         }
     }
